@@ -1,0 +1,130 @@
+package io.nightbake.model;
+
+import io.nightbake.jdbc.Jdbc;
+import io.nightbake.tenant.TenantId;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Every trained model version with its lineage, and the champion pointer per tenant. Registering a version
+ * and moving the pointer happen in one transaction, so a tenant never has a half-registered version or two
+ * champions.
+ */
+public class ModelRegistry {
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public ModelRegistry(DataSource dataSource, Clock clock) {
+        this.jdbc = new Jdbc(dataSource);
+        this.clock = clock;
+    }
+
+    /**
+     * Stores {@code candidate} under the tenant's next version number (its {@code version} field is ignored)
+     * and, when its decision is PROMOTED, makes it the champion, all in one transaction.
+     */
+    public ModelVersion register(ModelVersion candidate, String actor) {
+        return jdbc.inTransaction(c -> {
+            TenantId tenant = candidate.tenant();
+            int version = Jdbc.query(c, "SELECT COALESCE(MAX(version), 0) AS v FROM nb_model_version WHERE tenant_id = ?",
+                    row -> row.getInt("v"), tenant.value()).get(0) + 1;
+            ModelVersion stored = withVersion(candidate, version);
+            Jdbc.update(c, "INSERT INTO nb_model_version (tenant_id, version, run_date, template_name, template_version, "
+                            + "algorithm, hyper_parameters, train_fingerprint, train_rows, holdout_rows, challenger_rmse, "
+                            + "champion_rmse, baseline_rmse, compared_with, decision, reason, library_versions, artifact_path, "
+                            + "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    tenant.value(), version, Date.valueOf(stored.runDate()), stored.templateName(), stored.templateVersion(),
+                    stored.algorithm(), stored.hyperParameters(), stored.trainFingerprint(), stored.trainRows(),
+                    stored.holdoutRows(), stored.challengerRmse(), stored.championRmse(), stored.baselineRmse(),
+                    stored.comparedWith(), stored.decision().name(), truncate(stored.reason()), stored.libraryVersions(),
+                    stored.artifactPath(), stored.startedAt(), stored.finishedAt());
+            if (stored.promoted()) {
+                moveChampion(c, tenant, version, actor, stored.reason());
+            }
+            return stored;
+        });
+    }
+
+    /** Makes an existing version the champion (an operator's pin), audited. */
+    public void pinChampion(TenantId tenant, int version, String actor, String reason) {
+        jdbc.inTransaction(c -> {
+            if (Jdbc.query(c, "SELECT version FROM nb_model_version WHERE tenant_id = ? AND version = ?",
+                    row -> row.getInt(1), tenant.value(), version).isEmpty()) {
+                throw new IllegalArgumentException("tenant '" + tenant + "' has no model version " + version);
+            }
+            moveChampion(c, tenant, version, actor, reason);
+            return null;
+        });
+    }
+
+    public Optional<ModelVersion> champion(TenantId tenant) {
+        return jdbc.queryOne("SELECT v.* FROM nb_model_version v JOIN nb_champion c "
+                + "ON c.tenant_id = v.tenant_id AND c.version = v.version WHERE c.tenant_id = ?", ModelRegistry::version, tenant.value());
+    }
+
+    public Optional<ModelVersion> find(TenantId tenant, int version) {
+        return jdbc.queryOne("SELECT * FROM nb_model_version WHERE tenant_id = ? AND version = ?", ModelRegistry::version,
+                tenant.value(), version);
+    }
+
+    /** The version trained for {@code runDate}, if that night's retraining already finished for the tenant. */
+    public Optional<ModelVersion> trainedOn(TenantId tenant, LocalDate runDate) {
+        return jdbc.queryOne("SELECT * FROM nb_model_version WHERE tenant_id = ? AND run_date = ? ORDER BY version DESC",
+                ModelRegistry::version, tenant.value(), Date.valueOf(runDate));
+    }
+
+    public List<ModelVersion> versions(TenantId tenant) {
+        return jdbc.query("SELECT * FROM nb_model_version WHERE tenant_id = ? ORDER BY version", ModelRegistry::version, tenant.value());
+    }
+
+    public List<ChampionChange> championHistory(TenantId tenant) {
+        return jdbc.query("SELECT * FROM nb_champion_change WHERE tenant_id = ? ORDER BY id", row -> new ChampionChange(
+                TenantId.of(row.getString("tenant_id")), Jdbc.nullableInt(row, "old_version"), row.getInt("new_version"),
+                Jdbc.instant(row, "changed_at"), row.getString("changed_by"), row.getString("reason")), tenant.value());
+    }
+
+    private void moveChampion(Connection c, TenantId tenant, int version, String actor, String reason) throws SQLException {
+        Instant now = clock.instant();
+        List<Integer> current = Jdbc.query(c, "SELECT version FROM nb_champion WHERE tenant_id = ? FOR UPDATE",
+                row -> row.getInt(1), tenant.value());
+        if (current.isEmpty()) {
+            Jdbc.update(c, "INSERT INTO nb_champion (tenant_id, version, changed_at) VALUES (?, ?, ?)", tenant.value(), version, now);
+        } else {
+            Jdbc.update(c, "UPDATE nb_champion SET version = ?, changed_at = ? WHERE tenant_id = ?", version, now, tenant.value());
+        }
+        Jdbc.update(c, "INSERT INTO nb_champion_change (tenant_id, old_version, new_version, changed_at, changed_by, reason) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", tenant.value(), current.isEmpty() ? null : current.get(0), version, now, actor,
+                truncate(reason));
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= 1000 ? text : text.substring(0, 997) + "...";
+    }
+
+    private static ModelVersion withVersion(ModelVersion v, int version) {
+        return new ModelVersion(v.tenant(), version, v.runDate(), v.templateName(), v.templateVersion(), v.algorithm(),
+                v.hyperParameters(), v.trainFingerprint(), v.trainRows(), v.holdoutRows(), v.challengerRmse(), v.championRmse(),
+                v.baselineRmse(), v.comparedWith(), v.decision(), v.reason(), v.libraryVersions(), v.artifactPath(),
+                v.startedAt(), v.finishedAt());
+    }
+
+    private static ModelVersion version(ResultSet row) throws SQLException {
+        return new ModelVersion(TenantId.of(row.getString("tenant_id")), row.getInt("version"),
+                row.getDate("run_date").toLocalDate(), row.getString("template_name"), row.getInt("template_version"),
+                row.getString("algorithm"), row.getString("hyper_parameters"), row.getString("train_fingerprint"),
+                row.getLong("train_rows"), row.getLong("holdout_rows"), row.getDouble("challenger_rmse"),
+                Jdbc.nullableDouble(row, "champion_rmse"), row.getDouble("baseline_rmse"), Jdbc.nullableInt(row, "compared_with"),
+                ModelVersion.Decision.valueOf(row.getString("decision")), row.getString("reason"),
+                row.getString("library_versions"), row.getString("artifact_path"), Jdbc.instant(row, "started_at"),
+                Jdbc.instant(row, "finished_at"));
+    }
+}
