@@ -1,0 +1,45 @@
+package io.nightbake;
+
+import io.nightbake.config.TemplateLoader;
+import io.nightbake.config.TemplatePipeline;
+import io.nightbake.model.ModelRegistry;
+import io.nightbake.retrain.pipeline.TenantRetrainer;
+import io.nightbake.retrain.train.TribuoFmTrainer;
+import io.nightbake.tenant.TenantRegistry;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/** The Spring Boot application: wires the plain-Java libraries to the database and the nightly job. */
+@SpringBootApplication
+@EnableConfigurationProperties(NightbakeProperties.class)
+public class NightbakeApplication {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Loaded and validated at start-up: a bad template stops the application with a message naming the key. */
+    @Bean
+    TemplatePipeline templatePipeline(NightbakeProperties properties) {
+        return TemplateLoader.load(properties.template());
+    }
+
+    @Bean
+    TenantRegistry tenantRegistry(DataSource dataSource, Clock clock) {
+        return new TenantRegistry(dataSource, clock);
+    }
+
+    @Bean
+    ModelRegistry modelRegistry(DataSource dataSource, Clock clock) {
+        return new ModelRegistry(dataSource, clock);
+    }
+
+    @Bean
+    TenantRetrainer tenantRetrainer(TemplatePipeline template, ModelRegistry models, NightbakeProperties properties, Clock clock) {
+        return new TenantRetrainer(template, new TribuoFmTrainer(template.algorithm()), models, properties.modelsDir(), clock);
+    }
+}

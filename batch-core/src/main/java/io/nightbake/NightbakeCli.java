@@ -1,0 +1,240 @@
+package io.nightbake;
+
+import io.nightbake.batch.NightlyLauncher;
+import io.nightbake.batch.RunReport;
+import io.nightbake.batch.TenantDiscovery;
+import io.nightbake.cli.CommandLine;
+import io.nightbake.cli.CommandLine.UsageException;
+import io.nightbake.config.ConfigException;
+import io.nightbake.retrain.synthetic.FleetSpec;
+import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
+import io.nightbake.retrain.synthetic.TenantSummary;
+import io.nightbake.tenant.Tenant;
+import io.nightbake.tenant.TenantId;
+import io.nightbake.tenant.TenantRegistry;
+import io.nightbake.tenant.TenantState;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** {@code java -jar nightbake.jar <command>}: the command line. Each command has {@code --help}. */
+public final class NightbakeCli {
+
+    private static final String USAGE = """
+            usage: java -jar batch-core/target/nightbake.jar <command> [options] [--spring.property=value ...]
+
+            commands:
+              demo          generate a 20-tenant fleet, run two nights (freezing and switching off a few tenants
+                            in between) and print the per-tenant table   [--no-serve] [--tenants N] [--seed S]
+              generate      write a synthetic multi-tenant fleet in the Parquet data contract
+                            --tenants N --seed S --out DIR [--largest-customers N] [--largest-products N]
+                            [--interactions-per-customer X]
+              run-nightly   run the nightly job for a date; rerunning a failed date reruns only failed tenants
+                            [--date YYYY-MM-DD] (default: today, UTC)
+              tenants       list tenants and their states
+              help          this text
+
+            Spring Boot properties pass through, e.g. --nightbake.home=DIR (working folder, default ./nightbake-data),
+            --nightbake.template=FILE (template pipeline YAML), --nightbake.retrain.threads=N.
+            """;
+
+    private static final String DEMO_MARKER = ".nightbake-demo";
+
+    private NightbakeCli() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != Integer.MIN_VALUE) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs a command; returns the exit code, or Integer.MIN_VALUE when the command left a server running. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            CommandLine line = new CommandLine(args, Set.of("no-serve", "help"));
+            if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            return switch (line.command()) {
+                case "generate" -> generate(line, out);
+                case "demo" -> demo(line, out);
+                case "run-nightly" -> runNightly(line, out);
+                case "tenants" -> tenants(line, out);
+                default -> throw new UsageException("unknown command '" + line.command() + "'");
+            };
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println();
+            err.print(USAGE);
+            return 2;
+        } catch (ConfigException e) {
+            err.println("configuration error: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            Throwable cause = rootConfigError(e);
+            err.println((cause instanceof ConfigException ? "configuration error: " : "error: ") + cause.getMessage());
+            return 1;
+        }
+    }
+
+    private static int generate(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenants", "seed", "out", "largest-customers", "largest-products", "interactions-per-customer"));
+        FleetSpec spec = fleetSpec(line);
+        Path dir = Path.of(line.required("out"));
+        List<TenantSummary> tenants = new SyntheticFleetGenerator().generate(spec, dir);
+        long interactions = tenants.stream().mapToLong(TenantSummary::interactions).sum();
+        out.printf("wrote %d tenants (%d interactions) to %s%n", tenants.size(), interactions, dir.toAbsolutePath());
+        tenants.forEach(t -> out.printf("  %-12s %6d customers %5d products %8d interactions%n",
+                t.tenant(), t.customers(), t.products(), t.interactions()));
+        return 0;
+    }
+
+    private static FleetSpec fleetSpec(CommandLine line) {
+        FleetSpec defaults = FleetSpec.defaults();
+        FleetSpec spec = defaults.withTenants(line.integer("tenants", defaults.tenants(), 1, 100_000));
+        try {
+            spec = spec.withSeed(Long.parseLong(line.option("seed", Long.toString(defaults.seed()))));
+            spec = spec.withInteractionsPerCustomer(Double.parseDouble(line.option("interactions-per-customer",
+                    Double.toString(defaults.interactionsPerCustomer()))));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--seed and --interactions-per-customer must be numbers: " + e.getMessage());
+        }
+        return spec.withLargestTenant(line.integer("largest-customers", defaults.largestCustomers(), 1, 50_000_000),
+                line.integer("largest-products", defaults.largestProducts(), 1, 10_000_000));
+    }
+
+    /**
+     * The demo starts from a clean working folder (./nightbake-demo unless --nightbake.home says otherwise),
+     * generates a fleet, runs the night a week before the data ends with every tenant ON, freezes two tenants and
+     * switches two off, then runs the last night and prints its table.
+     */
+    private static int demo(CommandLine line, PrintStream out) throws Exception {
+        line.allowOnly(Set.of("no-serve", "tenants", "seed"));
+        Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-demo"));
+        resetDemoHome(home);
+        FleetSpec spec = fleetSpec(line);
+        List<TenantSummary> fleet = new SyntheticFleetGenerator().generate(spec, home.resolve("tenants"));
+        out.printf("generated %d tenants (%d interactions) in %s%n", fleet.size(),
+                fleet.stream().mapToLong(TenantSummary::interactions).sum(), home.resolve("tenants").toAbsolutePath());
+
+        List<String> springArgs = new ArrayList<>(line.springArgs());
+        springArgs.add("--nightbake.home=" + home);
+        ConfigurableApplicationContext context = start(springArgs, WebApplicationType.NONE);
+        try {
+            LocalDate lastNight = spec.referenceTime().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1);
+            NightlyLauncher launcher = context.getBean(NightlyLauncher.class);
+            RunReport report = context.getBean(RunReport.class);
+            context.getBean(TenantDiscovery.class).registerNewTenants();
+
+            JobExecution first = launcher.run(lastNight.minusDays(7));
+            out.println();
+            out.print(RunReport.format(report.of(first)));
+
+            TenantRegistry tenants = context.getBean(TenantRegistry.class);
+            List<Tenant> all = tenants.list();
+            for (int i : new int[] {3, 8}) {
+                if (i < all.size()) {
+                    tenants.setState(all.get(i).id(), TenantState.FROZEN, "demo", "freeze the model over the holidays");
+                }
+            }
+            for (int i : new int[] {5, 12}) {
+                if (i < all.size()) {
+                    tenants.setState(all.get(i).id(), TenantState.OFF, "demo", "client paused the recommendation add-on");
+                }
+            }
+            JobExecution second = launcher.run(lastNight);
+            out.println();
+            out.print(RunReport.format(report.of(second)));
+            return second.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
+        } finally {
+            context.close();
+        }
+    }
+
+    private static int runNightly(CommandLine line, PrintStream out) throws Exception {
+        line.allowOnly(Set.of("date"));
+        LocalDate date;
+        try {
+            date = LocalDate.parse(line.option("date", LocalDate.now(ZoneOffset.UTC).toString()));
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--date must be YYYY-MM-DD, was '" + line.option("date", "") + "'");
+        }
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            JobExecution execution = context.getBean(NightlyLauncher.class).run(date);
+            out.print(RunReport.format(context.getBean(RunReport.class).of(execution)));
+            return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
+        }
+    }
+
+    private static int tenants(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of());
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            context.getBean(TenantDiscovery.class).registerNewTenants();
+            for (Tenant tenant : context.getBean(TenantRegistry.class).list()) {
+                out.printf("%-20s %-7s since %s%n", tenant.id(), tenant.state(), tenant.updatedAt());
+            }
+            return 0;
+        }
+    }
+
+    static ConfigurableApplicationContext start(List<String> springArgs, WebApplicationType web) {
+        SpringApplication application = new SpringApplication(NightbakeApplication.class);
+        application.setWebApplicationType(web);
+        return application.run(springArgs.toArray(String[]::new));
+    }
+
+    private static String springProperty(CommandLine line, String name, String fallback) {
+        for (String arg : line.springArgs()) {
+            if (arg.startsWith("--" + name + "=")) {
+                return arg.substring(name.length() + 3);
+            }
+        }
+        return fallback;
+    }
+
+    /** Empties the demo folder, refusing to touch a folder that a demo did not create. */
+    private static void resetDemoHome(Path home) throws IOException {
+        if (Files.exists(home)) {
+            try (Stream<Path> entries = Files.list(home)) {
+                if (entries.findAny().isPresent() && !Files.exists(home.resolve(DEMO_MARKER))) {
+                    throw new UsageException("the demo starts from a clean folder, but " + home.toAbsolutePath()
+                            + " has files the demo did not create; choose another with --nightbake.home=DIR");
+                }
+            }
+            try (Stream<Path> walk = Files.walk(home)) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(home);
+        Files.writeString(home.resolve(DEMO_MARKER), "created by `nightbake demo`; the next demo deletes this folder\n");
+    }
+
+    private static Throwable rootConfigError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException) {
+                return t;
+            }
+        }
+        return e;
+    }
+}

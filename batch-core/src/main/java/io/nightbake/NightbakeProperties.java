@@ -1,0 +1,29 @@
+package io.nightbake;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings under {@code nightbake.*}.
+ *
+ * @param home     the working folder: tenants' data, model files, the embedded database
+ * @param template path of the template pipeline YAML; blank means the built-in one
+ */
+@ConfigurationProperties("nightbake")
+public record NightbakeProperties(Path home, String template, Retrain retrain) {
+
+    public record Retrain(int threads) {
+        /** Threads for retraining partitions: the configured number, or one per core. */
+        public int effectiveThreads() {
+            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    public Path tenantsDir() {
+        return home.resolve("tenants");
+    }
+
+    public Path modelsDir() {
+        return home.resolve("models");
+    }
+}

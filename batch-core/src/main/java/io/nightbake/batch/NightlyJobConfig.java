@@ -1,0 +1,134 @@
+package io.nightbake.batch;
+
+import io.nightbake.NightbakeProperties;
+import io.nightbake.retrain.pipeline.RetrainOutcome;
+import io.nightbake.retrain.pipeline.TenantRetrainer;
+import io.nightbake.tenant.TenantId;
+import io.nightbake.tenant.TenantRegistry;
+import io.nightbake.tenant.TenantState;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
+import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The nightly job: discover tenants, retrain every ON tenant in its own partition, then end FAILED when any
+ * partition failed. A failed partition never stops the flow: the phases after retraining still run for every
+ * other tenant, and restarting the job instance (same run date) reruns only the partitions that did not complete.
+ */
+@Configuration
+public class NightlyJobConfig {
+
+    public static final String JOB_NAME = "nightly";
+    public static final String RUN_DATE = "runDate";
+    public static final String RETRAIN_WORKER = "retrainTenant";
+    /** Keys of the per-tenant results kept in each partition's execution context. */
+    public static final String TENANT = "tenant";
+    public static final String ERROR = "error";
+
+    private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
+
+    @Bean
+    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain) {
+        JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
+                jobExecution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.FAILED)
+                        ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .start(discoverTenants)
+                .next(retrain).on("*").to(anyPartitionFailed)
+                .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
+                .from(anyPartitionFailed).on("*").end()
+                .end()
+                .build();
+    }
+
+    @Bean
+    Step discoverTenants(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantDiscovery discovery) {
+        return new StepBuilder("discoverTenants", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    discovery.registerNewTenants();
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
+                .build();
+    }
+
+    @Bean
+    Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, NightbakeProperties properties) {
+        ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+        int threads = properties.retrain().effectiveThreads();
+        pool.setCorePoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setThreadNamePrefix("retrain-");
+        pool.initialize();
+        return new StepBuilder("retrain", jobRepository)
+                .partitioner(RETRAIN_WORKER, tenantsIn(tenants, TenantState.ON))
+                .step(retrainTenant)
+                .taskExecutor(pool)
+                .gridSize(threads)
+                .build();
+    }
+
+    /**
+     * One partition per tenant in {@code state}, named after the tenant. The plan is taken again on a restart,
+     * so a tenant switched off since the failure is not rerun; tenants whose partition completed are skipped.
+     */
+    static Partitioner tenantsIn(TenantRegistry tenants, TenantState state) {
+        return gridSize -> {
+            Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+            tenants.inState(state).forEach(t -> {
+                ExecutionContext context = new ExecutionContext();
+                context.putString(TENANT, t.id().value());
+                partitions.put(t.id().value(), context);
+            });
+            return partitions;
+        };
+    }
+
+    @Bean
+    Step retrainTenant(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantRetrainer retrainer,
+                       NightbakeProperties properties) {
+        return new StepBuilder(RETRAIN_WORKER, jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    StepExecution step = chunk.getStepContext().getStepExecution();
+                    ExecutionContext results = step.getExecutionContext();
+                    TenantId tenant = TenantId.of(results.getString(TENANT));
+                    LocalDate runDate = step.getJobParameters().getLocalDate(RUN_DATE);
+                    try (var ignored = MDC.putCloseable("tenant", tenant.value());
+                         var ignored2 = MDC.putCloseable("run", "run " + step.getJobExecutionId())) {
+                        results.remove(ERROR);
+                        RetrainOutcome outcome = retrainer.retrain(tenant, properties.tenantsDir().resolve(tenant.value()), runDate);
+                        PartitionResults.recordRetrain(results, outcome);
+                        contribution.incrementReadCount(); // one tenant data set read
+                        log.info("retrained: version {} {} ({})", outcome.version().version(), outcome.version().decision(),
+                                outcome.version().reason());
+                        return RepeatStatus.FINISHED;
+                    } catch (RuntimeException e) {
+                        results.putString(ERROR, PartitionResults.describe(e));
+                        try (var ignored = MDC.putCloseable("tenant", tenant.value())) {
+                            log.warn("retraining failed: {}", PartitionResults.describe(e));
+                        }
+                        throw e;
+                    }
+                }, transactionManager)
+                .build();
+    }
+}

@@ -1,0 +1,43 @@
+package io.nightbake.batch;
+
+import io.nightbake.model.ModelVersion;
+import io.nightbake.retrain.pipeline.RetrainOutcome;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/** What a tenant's partition records in its execution context, for reports and operators. */
+final class PartitionResults {
+
+    static final String VERSION = "version";
+    static final String DECISION = "decision";
+    static final String REASON = "reason";
+    static final String CHALLENGER_RMSE = "challengerRmse";
+    static final String CHAMPION_RMSE = "championRmse";
+    static final String BASELINE_RMSE = "baselineRmse";
+    static final String ROWS = "rows";
+    static final String MILLIS = "millis";
+
+    private PartitionResults() {
+    }
+
+    static void recordRetrain(ExecutionContext context, RetrainOutcome outcome) {
+        ModelVersion v = outcome.version();
+        context.putInt(VERSION, v.version());
+        context.putString(DECISION, v.decision().name());
+        context.putString(REASON, v.reason());
+        context.putDouble(CHALLENGER_RMSE, v.challengerRmse());
+        if (v.championRmse() != null) {
+            context.putDouble(CHAMPION_RMSE, v.championRmse());
+        }
+        context.putDouble(BASELINE_RMSE, v.baselineRmse());
+        context.putLong(ROWS, v.trainRows() + v.holdoutRows());
+        if (!outcome.resumed()) {
+            context.putLong(MILLIS, outcome.totalMillis());
+        }
+    }
+
+    /** The message an operator needs, without a stack trace: the tenant data errors already name tenant, file and column. */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.length() > 2000 ? message.substring(0, 2000) + "..." : message;
+    }
+}

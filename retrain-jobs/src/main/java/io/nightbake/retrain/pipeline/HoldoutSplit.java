@@ -1,0 +1,34 @@
+package io.nightbake.retrain.pipeline;
+
+import io.nightbake.retrain.data.TenantDataset;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/** Interaction row indices split into training and holdout sets. */
+public record HoldoutSplit(int[] trainRows, int[] holdoutRows) {
+
+    /**
+     * Holds out the most recent {@code fraction} of the interactions before {@code cutoffMicros} by event time
+     * (ties broken by row order, so the split is deterministic); later interactions are not used at all, so a
+     * run for a past date sees only what was known then. At least one row stays on each side when there are two or more.
+     */
+    public static HoldoutSplit mostRecent(TenantDataset data, double fraction, long cutoffMicros) {
+        Integer[] order = IntStream.range(0, data.interactionCount())
+                .filter(i -> data.eventTimeMicros(i) < cutoffMicros).boxed().toArray(Integer[]::new);
+        int n = order.length;
+        Arrays.sort(order, Comparator.<Integer>comparingLong(data::eventTimeMicros).thenComparingInt(i -> i));
+        int holdout = (int) Math.round(n * fraction);
+        holdout = Math.max(n >= 2 ? 1 : 0, Math.min(holdout, n - 1));
+        int[] train = new int[n - holdout];
+        int[] test = new int[holdout];
+        for (int i = 0; i < n; i++) {
+            if (i < train.length) {
+                train[i] = order[i];
+            } else {
+                test[i - train.length] = order[i];
+            }
+        }
+        return new HoldoutSplit(train, test);
+    }
+}
