@@ -1,0 +1,137 @@
+package io.nightbake.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nightbake.model.ModelRegistry;
+import io.nightbake.model.ModelVersion;
+import io.nightbake.retrain.data.DataContract;
+import io.nightbake.retrain.data.ProductRow;
+import io.nightbake.retrain.data.TenantDataReader;
+import io.nightbake.retrain.data.TenantDataWriter;
+import io.nightbake.retrain.data.TenantDataset;
+import io.nightbake.retrain.synthetic.FleetSpec;
+import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
+import io.nightbake.tenant.TenantId;
+import io.nightbake.tenant.TenantRegistry;
+import io.nightbake.tenant.TenantState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The nightly job end to end on the embedded defaults: a fleet of four tenants, one frozen, one off and one with
+ * broken data. The broken tenant fails alone with a precise message and keeps its champion; the restart after the
+ * data fix reruns that tenant only.
+ */
+@SpringBootTest
+class NightlyJobTest {
+
+    @TempDir
+    static Path home;
+
+    private static final FleetSpec FLEET = FleetSpec.defaults().withTenants(4).withSeed(7).withLargestTenant(300, 120)
+            .withSmallestCustomers(60);
+    private static final LocalDate NIGHT_1 = LocalDate.of(2026, 10, 24);
+    private static final LocalDate NIGHT_2 = LocalDate.of(2026, 10, 31);
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        new SyntheticFleetGenerator().generate(FLEET, home.resolve("tenants"));
+        registry.add("nightbake.home", () -> home.toString());
+        registry.add("nightbake.retrain.threads", () -> "2");
+    }
+
+    @Autowired
+    NightlyLauncher launcher;
+    @Autowired
+    TenantRegistry tenants;
+    @Autowired
+    ModelRegistry models;
+    @Autowired
+    RunReport report;
+
+    private final TenantId healthy = TenantId.of("tenant-001");
+    private final TenantId frozen = TenantId.of("tenant-002");
+    private final TenantId broken = TenantId.of("tenant-003");
+    private final TenantId off = TenantId.of("tenant-004");
+
+    @Test
+    void brokenTenantFailsAloneFrozenAndOffAreSkippedAndRestartRerunsOnlyTheFailure() throws Exception {
+        JobExecution first = launcher.run(NIGHT_1);
+        assertThat(first.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        for (TenantId t : List.of(healthy, frozen, broken, off)) {
+            assertThat(models.champion(t)).as("champion of %s", t).map(ModelVersion::version).contains(1);
+        }
+
+        tenants.setState(frozen, TenantState.FROZEN, "test", "freeze");
+        tenants.setState(off, TenantState.OFF, "test", "switch off");
+        Path products = home.resolve("tenants").resolve(broken.value()).resolve(DataContract.PRODUCTS);
+        Path saved = home.resolve("products-backup.parquet");
+        Files.copy(products, saved);
+        dropFirstProduct(products);
+
+        JobExecution second = launcher.run(NIGHT_2);
+        assertThat(second.getStatus()).isEqualTo(BatchStatus.FAILED);
+        Map<String, StepExecution> partitions = partitions(second);
+        assertThat(partitions.keySet()).containsExactlyInAnyOrder(healthy.value(), broken.value());
+        assertThat(partitions.get(healthy.value()).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        StepExecution failed = partitions.get(broken.value());
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getExecutionContext().getString(NightlyJobConfig.ERROR))
+                .contains("tenant-003", DataContract.INTERACTIONS, "product_id");
+
+        assertThat(models.versions(healthy)).hasSize(2);
+        assertThat(models.versions(frozen)).hasSize(1);
+        assertThat(models.versions(off)).hasSize(1);
+        assertThat(models.versions(broken)).hasSize(1);
+        assertThat(models.champion(broken)).map(ModelVersion::version).contains(1);
+
+        RunReport.Run run = report.of(second);
+        Map<String, RunReport.TenantLine> lines = run.tenants().stream()
+                .collect(Collectors.toMap(RunReport.TenantLine::tenant, l -> l));
+        assertThat(lines.get(frozen.value()).status()).isEqualTo("SKIPPED");
+        assertThat(lines.get(off.value()).status()).isEqualTo("SKIPPED");
+        assertThat(lines.get(broken.value()).detail()).contains("product_id");
+
+        Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
+        JobExecution restart = launcher.run(NIGHT_2);
+        assertThat(restart.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(restart.getJobInstance().getInstanceId()).isEqualTo(second.getJobInstance().getInstanceId());
+        assertThat(partitions(restart).keySet()).containsExactly(broken.value());
+        assertThat(models.versions(broken)).hasSize(2);
+        assertThat(models.versions(healthy)).hasSize(2);
+
+        JobExecution again = launcher.run(NIGHT_2);
+        assertThat(again.getId()).isEqualTo(restart.getId());
+    }
+
+    /** Rewrites the products file without the first product, which the interactions still reference. */
+    private static void dropFirstProduct(Path productsFile) {
+        TenantDataset data = TenantDataReader.read(TenantId.of("tenant-003"), productsFile.getParent());
+        List<ProductRow> rows = new ArrayList<>();
+        for (int p = 1; p < data.productCount(); p++) {
+            rows.add(new ProductRow(data.productId(p), data.productActive(p), data.productCategory(p)));
+        }
+        TenantDataWriter.writeProducts(productsFile, rows);
+    }
+
+    private static Map<String, StepExecution> partitions(JobExecution execution) {
+        return execution.getStepExecutions().stream()
+                .filter(s -> s.getStepName().startsWith(NightlyJobConfig.RETRAIN_WORKER + ":"))
+                .collect(Collectors.toMap(s -> s.getExecutionContext().getString(NightlyJobConfig.TENANT), s -> s));
+    }
+}
