@@ -1,0 +1,147 @@
+package io.nightbake.snapshot;
+
+import io.nightbake.jdbc.Jdbc;
+import io.nightbake.tenant.TenantId;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Which snapshot each tenant serves. Publishing, rolling back and unpublishing each move the tenant's pointer in
+ * one transaction, audited; the serving side follows the pointer. The newest {@link #KEEP} snapshots are kept
+ * (the served one always), older ones are returned for deletion.
+ */
+public class SnapshotRegistry {
+
+    public static final int KEEP = 3;
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public SnapshotRegistry(DataSource dataSource, Clock clock) {
+        this.jdbc = new Jdbc(dataSource);
+        this.clock = clock;
+    }
+
+    /**
+     * Records {@code snapshot} and makes it the one served. Publishing a snapshot id that is already recorded only
+     * moves the pointer (a rerun after a crash). Returns the snapshots that fell out of retention.
+     */
+    public List<Snapshot> publish(Snapshot snapshot, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            TenantId tenant = snapshot.tenant();
+            if (find(c, tenant, snapshot.snapshotId()).isEmpty()) {
+                Jdbc.update(c, "INSERT INTO nb_snapshot (tenant_id, snapshot_id, run_date, model_version, path, customers, "
+                                + "entries, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tenant.value(), snapshot.snapshotId(),
+                        Date.valueOf(snapshot.runDate()), snapshot.modelVersion(), snapshot.path(), snapshot.customers(),
+                        snapshot.entries(), snapshot.builtAt());
+            }
+            movePointer(c, tenant, snapshot.snapshotId(), actor, reason);
+            return prune(c, tenant, snapshot.snapshotId());
+        });
+    }
+
+    /** Serves the snapshot published before the current one. */
+    public Snapshot rollback(TenantId tenant, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            String current = pointer(c, tenant).orElseThrow(() ->
+                    new IllegalStateException("tenant '" + tenant + "' has no published snapshot to roll back from"));
+            List<Snapshot> all = snapshots(c, tenant);
+            long currentSeq = seq(c, tenant, current);
+            Snapshot previous = Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC",
+                    SnapshotRegistry::snapshot, tenant.value(), currentSeq).stream().findFirst().orElseThrow(() ->
+                    new IllegalStateException("tenant '" + tenant + "' has no snapshot older than " + current
+                            + " (kept: " + all.stream().map(Snapshot::snapshotId).toList() + ")"));
+            movePointer(c, tenant, previous.snapshotId(), actor, reason);
+            return previous;
+        });
+    }
+
+    /** Stops serving the tenant (it is OFF); its snapshots stay on disk for when it is turned back on. */
+    public boolean unpublish(TenantId tenant, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            if (pointer(c, tenant).isEmpty()) {
+                return false;
+            }
+            movePointer(c, tenant, null, actor, reason);
+            return true;
+        });
+    }
+
+    public Optional<Snapshot> current(TenantId tenant) {
+        return jdbc.queryOne("SELECT s.* FROM nb_snapshot s JOIN nb_published p ON p.tenant_id = s.tenant_id "
+                + "AND p.snapshot_id = s.snapshot_id WHERE p.tenant_id = ?", SnapshotRegistry::snapshot, tenant.value());
+    }
+
+    /** Every tenant's served snapshot, for loading the serving index. */
+    public Map<TenantId, Snapshot> allCurrent() {
+        return jdbc.query("SELECT s.* FROM nb_snapshot s JOIN nb_published p ON p.tenant_id = s.tenant_id "
+                + "AND p.snapshot_id = s.snapshot_id", SnapshotRegistry::snapshot).stream()
+                .collect(Collectors.toMap(Snapshot::tenant, s -> s));
+    }
+
+    /** Newest first. */
+    public List<Snapshot> snapshots(TenantId tenant) {
+        return jdbc.inTransaction(c -> snapshots(c, tenant));
+    }
+
+    private static List<Snapshot> snapshots(Connection c, TenantId tenant) throws SQLException {
+        return Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? ORDER BY seq DESC", SnapshotRegistry::snapshot,
+                tenant.value());
+    }
+
+    private static Optional<Snapshot> find(Connection c, TenantId tenant, String snapshotId) throws SQLException {
+        return Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", SnapshotRegistry::snapshot,
+                tenant.value(), snapshotId).stream().findFirst();
+    }
+
+    private static long seq(Connection c, TenantId tenant, String snapshotId) throws SQLException {
+        return Jdbc.query(c, "SELECT seq FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", row -> row.getLong(1),
+                tenant.value(), snapshotId).get(0);
+    }
+
+    private static Optional<String> pointer(Connection c, TenantId tenant) throws SQLException {
+        return Jdbc.query(c, "SELECT snapshot_id FROM nb_published WHERE tenant_id = ? FOR UPDATE", row -> row.getString(1),
+                tenant.value()).stream().filter(id -> id != null).findFirst();
+    }
+
+    private void movePointer(Connection c, TenantId tenant, String snapshotId, String actor, String reason) throws SQLException {
+        List<String> old = Jdbc.query(c, "SELECT snapshot_id FROM nb_published WHERE tenant_id = ? FOR UPDATE",
+                row -> row.getString(1), tenant.value());
+        if (old.isEmpty()) {
+            Jdbc.update(c, "INSERT INTO nb_published (tenant_id, snapshot_id, changed_at) VALUES (?, ?, ?)",
+                    tenant.value(), snapshotId, clock.instant());
+        } else if (java.util.Objects.equals(old.get(0), snapshotId)) {
+            return;
+        } else {
+            Jdbc.update(c, "UPDATE nb_published SET snapshot_id = ?, changed_at = ? WHERE tenant_id = ?",
+                    snapshotId, clock.instant(), tenant.value());
+        }
+        Jdbc.update(c, "INSERT INTO nb_publication_change (tenant_id, old_snapshot, new_snapshot, changed_at, changed_by, reason) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", tenant.value(), old.isEmpty() ? null : old.get(0), snapshotId, clock.instant(),
+                actor, reason);
+    }
+
+    /** Deletes the records of snapshots beyond the newest {@link #KEEP} (never the served one) and returns them. */
+    private static List<Snapshot> prune(Connection c, TenantId tenant, String served) throws SQLException {
+        List<Snapshot> all = snapshots(c, tenant);
+        List<Snapshot> dropped = all.stream().skip(KEEP).filter(s -> !s.snapshotId().equals(served)).toList();
+        for (Snapshot s : dropped) {
+            Jdbc.update(c, "DELETE FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", tenant.value(), s.snapshotId());
+        }
+        return dropped;
+    }
+
+    private static Snapshot snapshot(ResultSet row) throws SQLException {
+        return new Snapshot(TenantId.of(row.getString("tenant_id")), row.getString("snapshot_id"),
+                row.getDate("run_date").toLocalDate(), row.getInt("model_version"), row.getString("path"),
+                row.getLong("customers"), row.getLong("entries"), Jdbc.instant(row, "built_at"));
+    }
+}

@@ -1,0 +1,65 @@
+package io.nightbake.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nightbake.jdbc.Jdbc;
+import io.nightbake.tenant.TenantId;
+import io.nightbake.tenant.TenantRegistry;
+import io.nightbake.tenant.TenantState;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.UUID;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SnapshotRegistryTest {
+
+    private final TenantId acme = TenantId.of("acme");
+    private SnapshotRegistry snapshots;
+
+    @BeforeEach
+    void setUp() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Jdbc.migrate(ds);
+        new TenantRegistry(ds, Clock.systemUTC()).register(acme, TenantState.ON, "test", "test");
+        snapshots = new SnapshotRegistry(ds, Clock.systemUTC());
+    }
+
+    private Snapshot snapshot(int day) {
+        return new Snapshot(acme, "s" + day, LocalDate.of(2026, 10, day), 1, "/snapshots/s" + day, 10, 200, Instant.now());
+    }
+
+    @Test
+    void publishKeepsTheNewestThreeAndRollbackGoesBackOne() {
+        assertThat(snapshots.current(acme)).isEmpty();
+        assertThat(snapshots.publish(snapshot(1), "nightly", "run 1")).isEmpty();
+        snapshots.publish(snapshot(2), "nightly", "run 2");
+        snapshots.publish(snapshot(3), "nightly", "run 3");
+        List<Snapshot> dropped = snapshots.publish(snapshot(4), "nightly", "run 4");
+        assertThat(dropped).extracting(Snapshot::snapshotId).containsExactly("s1");
+        assertThat(snapshots.snapshots(acme)).extracting(Snapshot::snapshotId).containsExactly("s4", "s3", "s2");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s4");
+
+        assertThat(snapshots.rollback(acme, "alice", "bad lists").snapshotId()).isEqualTo("s3");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s3");
+        assertThat(snapshots.rollback(acme, "alice", "again").snapshotId()).isEqualTo("s2");
+        assertThatThrownBy(() -> snapshots.rollback(acme, "alice", "once more")).hasMessageContaining("no snapshot older");
+    }
+
+    @Test
+    void republishingTheSameSnapshotIsIdempotentAndUnpublishClearsThePointer() {
+        snapshots.publish(snapshot(1), "nightly", "run 1");
+        snapshots.publish(snapshot(1), "nightly", "rerun");
+        assertThat(snapshots.snapshots(acme)).hasSize(1);
+        assertThat(snapshots.unpublish(acme, "bob", "tenant switched off")).isTrue();
+        assertThat(snapshots.current(acme)).isEmpty();
+        assertThat(snapshots.allCurrent()).isEmpty();
+        assertThat(snapshots.unpublish(acme, "bob", "again")).isFalse();
+        assertThatThrownBy(() -> snapshots.rollback(acme, "bob", "x")).hasMessageContaining("no published snapshot");
+    }
+}
