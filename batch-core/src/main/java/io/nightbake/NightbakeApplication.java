@@ -5,16 +5,19 @@ import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.TenantRetrainer;
 import io.nightbake.retrain.train.TribuoFmTrainer;
+import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.TenantRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The Spring Boot application: wires the plain-Java libraries to the database and the nightly job. */
 @SpringBootApplication
 @EnableConfigurationProperties(NightbakeProperties.class)
+@EnableScheduling
 public class NightbakeApplication {
 
     @Bean
@@ -36,6 +39,11 @@ public class NightbakeApplication {
     @Bean
     ModelRegistry modelRegistry(DataSource dataSource, Clock clock) {
         return new ModelRegistry(dataSource, clock);
+    }
+
+    @Bean
+    SnapshotRegistry snapshotRegistry(DataSource dataSource, Clock clock) {
+        return new SnapshotRegistry(dataSource, clock);
     }
 
     @Bean

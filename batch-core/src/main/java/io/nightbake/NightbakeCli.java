@@ -9,6 +9,10 @@ import io.nightbake.config.ConfigException;
 import io.nightbake.retrain.synthetic.FleetSpec;
 import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.synthetic.TenantSummary;
+import io.nightbake.serving.RecommendationIndex;
+import io.nightbake.serving.ServingService;
+import io.nightbake.snapshot.Snapshot;
+import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.Tenant;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
@@ -30,6 +34,7 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** {@code java -jar nightbake.jar <command>}: the command line. Each command has {@code --help}. */
@@ -40,12 +45,15 @@ public final class NightbakeCli {
 
             commands:
               demo          generate a 20-tenant fleet, run two nights (freezing and switching off a few tenants
-                            in between) and print the per-tenant table   [--no-serve] [--tenants N] [--seed S]
+                            in between), print the per-tenant table, then serve lookups until stopped
+                            [--no-serve] [--tenants N] [--seed S]
               generate      write a synthetic multi-tenant fleet in the Parquet data contract
                             --tenants N --seed S --out DIR [--largest-customers N] [--largest-products N]
                             [--interactions-per-customer X]
               run-nightly   run the nightly job for a date; rerunning a failed date reruns only failed tenants
                             [--date YYYY-MM-DD] (default: today, UTC)
+              serve         answer recommendation lookups over HTTP (--server.port=8080 by default)
+              rollback-snapshot  serve the tenant's previous snapshot   --tenant T [--reason TEXT]
               tenants       list tenants and their states
               help          this text
 
@@ -78,6 +86,8 @@ public final class NightbakeCli {
                 case "demo" -> demo(line, out);
                 case "run-nightly" -> runNightly(line, out);
                 case "tenants" -> tenants(line, out);
+                case "serve" -> serve(line, out);
+                case "rollback-snapshot" -> rollbackSnapshot(line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
             };
         } catch (UsageException e) {
@@ -137,36 +147,102 @@ public final class NightbakeCli {
 
         List<String> springArgs = new ArrayList<>(line.springArgs());
         springArgs.add("--nightbake.home=" + home);
-        ConfigurableApplicationContext context = start(springArgs, WebApplicationType.NONE);
+        boolean serve = !line.flag("no-serve");
+        ConfigurableApplicationContext context = start(springArgs, serve ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+        boolean keepRunning = false;
         try {
+            if (serve) {
+                context.getBean(ServingService.class).start();
+            }
             LocalDate lastNight = spec.referenceTime().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1);
             NightlyLauncher launcher = context.getBean(NightlyLauncher.class);
             RunReport report = context.getBean(RunReport.class);
             context.getBean(TenantDiscovery.class).registerNewTenants();
 
+            out.println("night 1: every tenant ON");
             JobExecution first = launcher.run(lastNight.minusDays(7));
             out.println();
             out.print(RunReport.format(report.of(first)));
 
             TenantRegistry tenants = context.getBean(TenantRegistry.class);
             List<Tenant> all = tenants.list();
-            for (int i : new int[] {3, 8}) {
-                if (i < all.size()) {
-                    tenants.setState(all.get(i).id(), TenantState.FROZEN, "demo", "freeze the model over the holidays");
-                }
-            }
-            for (int i : new int[] {5, 12}) {
-                if (i < all.size()) {
-                    tenants.setState(all.get(i).id(), TenantState.OFF, "demo", "client paused the recommendation add-on");
-                }
-            }
+            List<TenantId> frozen = pick(all, 3, 8);
+            List<TenantId> off = pick(all, 5, 12);
+            frozen.forEach(t -> tenants.setState(t, TenantState.FROZEN, "demo", "freeze the model over the holidays"));
+            off.forEach(t -> tenants.setState(t, TenantState.OFF, "demo", "client paused the recommendation add-on"));
+            out.println();
+            out.println("night 2: FROZEN " + frozen + ", OFF " + off);
             JobExecution second = launcher.run(lastNight);
             out.println();
             out.print(RunReport.format(report.of(second)));
+            if (serve) {
+                context.getBean(ServingService.class).refresh();
+                printServing(context, out);
+                keepRunning = true;
+                return Integer.MIN_VALUE;
+            }
             return second.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
         } finally {
-            context.close();
+            if (!keepRunning) {
+                context.close();
+            }
         }
+    }
+
+    /** The tenants at the given positions, where the fleet has them. */
+    private static List<TenantId> pick(List<Tenant> tenants, int... positions) {
+        List<TenantId> picked = new ArrayList<>();
+        for (int position : positions) {
+            if (position < tenants.size()) {
+                picked.add(tenants.get(position).id());
+            }
+        }
+        return picked;
+    }
+
+    private static int serve(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of());
+        ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.SERVLET);
+        context.getBean(ServingService.class).start();
+        printServing(context, out);
+        return Integer.MIN_VALUE;
+    }
+
+    /** Tells where lookups are served, with a request that works against the data being served. */
+    private static void printServing(ConfigurableApplicationContext context, PrintStream out) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        RecommendationIndex index = context.getBean(ServingService.class).index();
+        out.printf("%nserving %d tenants at http://localhost:%d/api/v1/tenants/{tenant}/customers/{customer}/recommendations"
+                + " (Ctrl-C stops)%n", index.size(), port);
+        index.tenants().stream().findFirst().map(index::get).ifPresent(first -> out.printf(
+                "try:  curl 'http://localhost:%d/api/v1/tenants/%s/customers/%s/recommendations?limit=5'%n"
+                        + "      curl 'http://localhost:%d/api/v1/tenants/%s/recommendations/status'%n",
+                port, first.tenantId(), first.anyCustomerId(), port, first.tenantId()));
+    }
+
+    private static int rollbackSnapshot(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            Snapshot previous = context.getBean(SnapshotRegistry.class).rollback(tenant, operator(),
+                    line.option("reason", "rollback from the command line"));
+            out.printf("tenant %s now serves snapshot %s (run %s, model version %d)%n", tenant, previous.snapshotId(),
+                    previous.runDate(), previous.modelVersion());
+            return 0;
+        }
+    }
+
+    private static TenantId tenantId(String value) {
+        try {
+            return TenantId.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Who is at the keyboard, for the audit trail. */
+    private static String operator() {
+        return "cli:" + System.getProperty("user.name", "unknown");
     }
 
     private static int runNightly(CommandLine line, PrintStream out) throws Exception {

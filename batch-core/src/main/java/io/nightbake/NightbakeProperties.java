@@ -26,4 +26,14 @@ public record NightbakeProperties(Path home, String template, Retrain retrain) {
     public Path modelsDir() {
         return home.resolve("models");
     }
+
+    /** Where tonight's prebaked lists wait to be published. */
+    public Path stagingDir() {
+        return home.resolve("staging");
+    }
+
+    /** Published snapshots, one folder per tenant and snapshot. */
+    public Path snapshotsDir() {
+        return home.resolve("snapshots");
+    }
 }

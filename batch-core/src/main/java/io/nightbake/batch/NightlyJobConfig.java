@@ -1,6 +1,8 @@
 package io.nightbake.batch;
 
 import io.nightbake.NightbakeProperties;
+import io.nightbake.config.TemplatePipeline;
+import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
 import io.nightbake.retrain.pipeline.TenantRetrainer;
 import io.nightbake.tenant.TenantId;
@@ -30,9 +32,12 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The nightly job: discover tenants, retrain every ON tenant in its own partition, then end FAILED when any
- * partition failed. A failed partition never stops the flow: the phases after retraining still run for every
- * other tenant, and restarting the job instance (same run date) reruns only the partitions that did not complete.
+ * The nightly job: discover tenants; retrain every ON tenant; prebake every ON and FROZEN tenant with its champion
+ * (one Spark job for all of them); publish (or, for OFF tenants, unpublish); then end FAILED when any partition
+ * failed. Every phase has one partition per tenant. A failed partition never stops the flow: the later phases still
+ * run for every other tenant, and a tenant whose retraining failed is still prebaked with its current champion.
+ * Restarting the job instance (same run date) reruns the partitions that did not complete and takes a tenant whose
+ * champion changed on the way through every later phase.
  */
 @Configuration
 public class NightlyJobConfig {
@@ -40,6 +45,8 @@ public class NightlyJobConfig {
     public static final String JOB_NAME = "nightly";
     public static final String RUN_DATE = "runDate";
     public static final String RETRAIN_WORKER = "retrainTenant";
+    public static final String PREBAKE_WORKER = "prebakeTenant";
+    public static final String PUBLISH_WORKER = "publishTenant";
     /** Keys of the per-tenant results kept in each partition's execution context. */
     public static final String TENANT = "tenant";
     public static final String ERROR = "error";
@@ -47,13 +54,15 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain) {
+    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
-                jobExecution.getStepExecutions().stream().anyMatch(s -> s.getStatus() == BatchStatus.FAILED)
-                        ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
+                jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
+                        .anyMatch(s -> s.getStatus().isUnsuccessful()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(discoverTenants)
-                .next(retrain).on("*").to(anyPartitionFailed)
+                .next(retrain).on("*").to(prebake)
+                .from(prebake).on("*").to(publish)
+                .from(publish).on("*").to(anyPartitionFailed)
                 .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
                 .from(anyPartitionFailed).on("*").end()
                 .end()
@@ -79,17 +88,21 @@ public class NightlyJobConfig {
         pool.setMaxPoolSize(threads);
         pool.setThreadNamePrefix("retrain-");
         pool.initialize();
+        Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
         return new StepBuilder("retrain", jobRepository)
-                .partitioner(RETRAIN_WORKER, tenantsIn(tenants, TenantState.ON))
+                .partitioner(RETRAIN_WORKER, partitioner)
+                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner))
+                .aggregator(new TenantFailuresAggregator())
                 .step(retrainTenant)
                 .taskExecutor(pool)
                 .gridSize(threads)
+                .allowStartIfComplete(true)
                 .build();
     }
 
     /**
-     * One partition per tenant in {@code state}, named after the tenant. The plan is taken again on a restart,
-     * so a tenant switched off since the failure is not rerun; tenants whose partition completed are skipped.
+     * One partition per tenant in {@code state}, named after the tenant. The plan is taken again on every attempt,
+     * so a tenant switched off since the failure is not rerun; see {@link RerunAwareSplitter} for which partitions run.
      */
     static Partitioner tenantsIn(TenantRegistry tenants, TenantState state) {
         return gridSize -> {
@@ -101,6 +114,59 @@ public class NightlyJobConfig {
             });
             return partitions;
         };
+    }
+
+    @Bean
+    Step prebake(JobRepository jobRepository, TenantRegistry tenants, ModelRegistry models, TemplatePipeline template,
+                 NightbakeProperties properties, SparkProvider spark) {
+        Partitioner partitioner = gridSize -> {
+            Map<String, ExecutionContext> partitions = tenantsIn(tenants, TenantState.ON).partition(gridSize);
+            partitions.putAll(tenantsIn(tenants, TenantState.FROZEN).partition(gridSize));
+            return partitions;
+        };
+        return new StepBuilder("prebake", jobRepository)
+                .partitioner(PREBAKE_WORKER, partitioner)
+                .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models))
+                .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark))
+                .aggregator(new TenantFailuresAggregator())
+                .allowStartIfComplete(true)
+                .build();
+    }
+
+    @Bean
+    Step publish(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantRegistry tenants,
+                 SnapshotPublisher publisher) {
+        Partitioner all = gridSize -> {
+            Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
+            for (TenantState state : TenantState.values()) {
+                partitions.putAll(tenantsIn(tenants, state).partition(gridSize));
+            }
+            return partitions;
+        };
+        Step worker = new StepBuilder(PUBLISH_WORKER, jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    StepExecution step = chunk.getStepContext().getStepExecution();
+                    TenantId tenant = TenantId.of(step.getExecutionContext().getString(TENANT));
+                    try (var ignored = MDC.putCloseable("tenant", tenant.value());
+                         var ignored2 = MDC.putCloseable("run", "run " + step.getJobExecutionId())) {
+                        String outcome = publisher.publish(tenant, step.getJobParameters().getLocalDate(RUN_DATE),
+                                step.getJobExecution().getJobInstance());
+                        step.getExecutionContext().putString(PartitionResults.REASON, outcome);
+                        log.info("{}", outcome);
+                    } catch (RuntimeException e) {
+                        step.getExecutionContext().putString(ERROR, PartitionResults.describe(e));
+                        throw e;
+                    }
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .build();
+        return new StepBuilder("publish", jobRepository)
+                .partitioner(PUBLISH_WORKER, all)
+                .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all))
+                .aggregator(new TenantFailuresAggregator())
+                .step(worker)
+                .allowStartIfComplete(true)
+                .build();
     }
 
     @Bean

@@ -18,7 +18,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
-/** Per-tenant view of one nightly run (all executions of its job instance, latest attempt per tenant). */
+/** Per-tenant view of one nightly run: every attempt of its job instance, the latest partition per tenant and phase. */
 @Component
 public class RunReport {
 
@@ -30,9 +30,44 @@ public class RunReport {
         this.tenants = tenants;
     }
 
-    /** One tenant's line. Numbers are null where they do not apply (a skipped or failed tenant). */
-    public record TenantLine(String tenant, String state, String status, Long rows, Double championRmse,
-                             Double challengerRmse, String decision, Long millis, String detail) {
+    /** What happened to one tenant in one phase; null when the phase did not run for it. */
+    public record Phase(String status, ExecutionContext results, long millis) {
+        String text(String key) {
+            return results.containsKey(key) ? results.getString(key) : null;
+        }
+
+        Double number(String key) {
+            return results.containsKey(key) ? results.getDouble(key) : null;
+        }
+
+        Long count(String key) {
+            return results.containsKey(key) ? ((Number) results.get(key)).longValue() : null;
+        }
+    }
+
+    public record TenantLine(String tenant, String state, Phase retrain, Phase prebake, Phase publish) {
+
+        public Double championRmse() {
+            return retrain == null ? null : retrain.number(PartitionResults.CHAMPION_RMSE);
+        }
+
+        public Double challengerRmse() {
+            return retrain == null ? null : retrain.number(PartitionResults.CHALLENGER_RMSE);
+        }
+
+        public boolean promoted() {
+            return retrain != null && "PROMOTED".equals(retrain.text(PartitionResults.DECISION));
+        }
+
+        /** The first error of the night, else what publishing did. */
+        public String detail() {
+            for (Phase phase : new Phase[] {retrain, prebake, publish}) {
+                if (phase != null && phase.text(NightlyJobConfig.ERROR) != null) {
+                    return phase.text(NightlyJobConfig.ERROR);
+                }
+            }
+            return publish == null ? "" : publish.text(PartitionResults.REASON);
+        }
     }
 
     public record Run(long jobExecutionId, LocalDate runDate, BatchStatus status, Duration duration, List<TenantLine> tenants) {
@@ -45,29 +80,17 @@ public class RunReport {
         attempts.sort(Comparator.comparing(JobExecution::getId));
         for (JobExecution attempt : attempts) {
             for (StepExecution step : jobRepository.getJobExecution(attempt.getId()).getStepExecutions()) {
-                if (step.getStepName().startsWith(NightlyJobConfig.RETRAIN_WORKER + ":")) {
-                    latest.put(step.getExecutionContext().getString(NightlyJobConfig.TENANT), step);
+                if (step.getStepName().contains(":") && step.getExecutionContext().containsKey(NightlyJobConfig.TENANT)) {
+                    latest.put(step.getStepName(), step);
                 }
             }
         }
         List<TenantLine> lines = new ArrayList<>();
         for (Tenant tenant : tenants.list()) {
-            StepExecution step = latest.get(tenant.id().value());
-            String state = tenant.state().name();
-            if (step == null) {
-                lines.add(new TenantLine(tenant.id().value(), state, "SKIPPED", null, null, null, null, null,
-                        tenant.state().retrains() ? "not in this run" : "not retrained (" + state + ")"));
-                continue;
-            }
-            ExecutionContext c = step.getExecutionContext();
-            lines.add(new TenantLine(tenant.id().value(), state, step.getStatus().name(),
-                    c.containsKey(PartitionResults.ROWS) ? c.getLong(PartitionResults.ROWS) : null,
-                    c.containsKey(PartitionResults.CHAMPION_RMSE) ? c.getDouble(PartitionResults.CHAMPION_RMSE) : null,
-                    c.containsKey(PartitionResults.CHALLENGER_RMSE) ? c.getDouble(PartitionResults.CHALLENGER_RMSE) : null,
-                    c.containsKey(PartitionResults.DECISION) ? c.getString(PartitionResults.DECISION) : null,
-                    c.containsKey(PartitionResults.MILLIS) ? c.getLong(PartitionResults.MILLIS) : null,
-                    c.containsKey(NightlyJobConfig.ERROR) ? c.getString(NightlyJobConfig.ERROR)
-                            : c.containsKey(PartitionResults.REASON) ? c.getString(PartitionResults.REASON) : ""));
+            String id = tenant.id().value();
+            lines.add(new TenantLine(id, tenant.state().name(), phase(latest.get(NightlyJobConfig.RETRAIN_WORKER + ":" + id)),
+                    phase(latest.get(NightlyJobConfig.PREBAKE_WORKER + ":" + id)),
+                    phase(latest.get(NightlyJobConfig.PUBLISH_WORKER + ":" + id))));
         }
         LocalDate runDate = execution.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE);
         Duration duration = execution.getStartTime() == null || execution.getEndTime() == null ? Duration.ZERO
@@ -75,20 +98,41 @@ public class RunReport {
         return new Run(execution.getId(), runDate, execution.getStatus(), duration, lines);
     }
 
+    private static Phase phase(StepExecution step) {
+        if (step == null) {
+            return null;
+        }
+        long millis = step.getStartTime() == null || step.getEndTime() == null ? 0
+                : Duration.between(step.getStartTime(), step.getEndTime()).toMillis();
+        return new Phase(step.getStatus().name(), step.getExecutionContext(), millis);
+    }
+
     /** The run as a fixed-width table for the terminal. */
     public static String format(Run run) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "nightly run %s (execution %d): %s in %.1f s%n", run.runDate(), run.jobExecutionId(),
-                run.status(), run.duration().toMillis() / 1000.0));
-        out.append(String.format(Locale.ROOT, "%-12s %-7s %-9s %8s %10s %10s %-9s %8s  %s%n", "tenant", "state", "status", "rows",
-                "champion", "challenger", "promoted", "time", "detail"));
+        out.append(String.format(Locale.ROOT, "nightly run %s (execution %d): %s in %.1f s%n", run.runDate(),
+                run.jobExecutionId(), run.status(), run.duration().toMillis() / 1000.0));
+        String row = "%-12s %-7s %-9s %7s %9s %10s %-8s %7s %-9s %9s  %s%n";
+        out.append(String.format(Locale.ROOT, row, "tenant", "state", "retrain", "rows", "champion", "challenger",
+                "promoted", "time", "prebake", "customers", "detail"));
         for (TenantLine line : run.tenants()) {
-            out.append(String.format(Locale.ROOT, "%-12s %-7s %-9s %8s %10s %10s %-9s %8s  %s%n", line.tenant(), line.state(),
-                    line.status(), line.rows() == null ? "-" : line.rows(), rmse(line.championRmse()), rmse(line.challengerRmse()),
-                    line.decision() == null ? "-" : "PROMOTED".equals(line.decision()) ? "yes" : "no",
-                    line.millis() == null ? "-" : String.format(Locale.ROOT, "%.1fs", line.millis() / 1000.0), line.detail()));
+            Phase retrain = line.retrain();
+            Phase prebake = line.prebake();
+            out.append(String.format(Locale.ROOT, row, line.tenant(), line.state(),
+                    retrain == null ? "skipped" : retrain.status().toLowerCase(Locale.ROOT),
+                    dash(retrain == null ? null : retrain.count(PartitionResults.ROWS)),
+                    rmse(line.championRmse()), rmse(line.challengerRmse()),
+                    retrain == null || retrain.text(PartitionResults.DECISION) == null ? "-" : line.promoted() ? "yes" : "no",
+                    retrain == null || retrain.count(PartitionResults.MILLIS) == null ? "-"
+                            : String.format(Locale.ROOT, "%.1fs", retrain.count(PartitionResults.MILLIS) / 1000.0),
+                    prebake == null ? "skipped" : prebake.status().toLowerCase(Locale.ROOT),
+                    dash(prebake == null ? null : prebake.count(PrebakePartitionHandler.CUSTOMERS)), line.detail()));
         }
         return out.toString();
+    }
+
+    private static String dash(Long value) {
+        return value == null ? "-" : value.toString();
     }
 
     private static String rmse(Double value) {

@@ -11,6 +11,10 @@ import io.nightbake.retrain.data.TenantDataWriter;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.synthetic.FleetSpec;
 import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
+import io.nightbake.serving.ServingService;
+import io.nightbake.serving.TenantSnapshotIndex;
+import io.nightbake.snapshot.Snapshot;
+import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
@@ -26,9 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,7 +43,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * broken data. The broken tenant fails alone with a precise message and keeps its champion; the restart after the
  * data fix reruns that tenant only.
  */
-@SpringBootTest
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class NightlyJobTest {
 
     @TempDir
@@ -63,6 +69,14 @@ class NightlyJobTest {
     ModelRegistry models;
     @Autowired
     RunReport report;
+    @Autowired
+    SnapshotRegistry snapshots;
+    @Autowired
+    ServingService serving;
+    @Autowired
+    JobRepository jobRepository;
+    @LocalServerPort
+    int port;
 
     private final TenantId healthy = TenantId.of("tenant-001");
     private final TenantId frozen = TenantId.of("tenant-002");
@@ -71,11 +85,15 @@ class NightlyJobTest {
 
     @Test
     void brokenTenantFailsAloneFrozenAndOffAreSkippedAndRestartRerunsOnlyTheFailure() throws Exception {
+        serving.start();
         JobExecution first = launcher.run(NIGHT_1);
         assertThat(first.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         for (TenantId t : List.of(healthy, frozen, broken, off)) {
             assertThat(models.champion(t)).as("champion of %s", t).map(ModelVersion::version).contains(1);
+            assertThat(snapshots.current(t)).as("snapshot of %s", t).map(Snapshot::runDate).contains(NIGHT_1);
         }
+        Snapshot healthyNight1 = snapshots.current(healthy).orElseThrow();
+        Snapshot brokenNight1 = snapshots.current(broken).orElseThrow();
 
         tenants.setState(frozen, TenantState.FROZEN, "test", "freeze");
         tenants.setState(off, TenantState.OFF, "test", "switch off");
@@ -84,8 +102,31 @@ class NightlyJobTest {
         Files.copy(products, saved);
         dropFirstProduct(products);
 
+        // readers hammer the API while the night publishes; each answer must be one whole snapshot's list
+        String customer = TenantSnapshotIndex.load(Path.of(healthyNight1.path()), "s", healthyNight1.builtAt()).anyCustomerId();
+        Readers readers = Readers.start(port, healthy.value(), customer, 3);
         JobExecution second = launcher.run(NIGHT_2);
+        List<Readers.Answer> answers = readers.stop();
         assertThat(second.getStatus()).isEqualTo(BatchStatus.FAILED);
+        Snapshot healthyNight2 = snapshots.current(healthy).orElseThrow();
+        assertThat(healthyNight2.runDate()).isEqualTo(NIGHT_2);
+        Map<String, List<String>> expected = Map.of(
+                healthyNight1.snapshotId(), expectedList(healthyNight1, customer),
+                healthyNight2.snapshotId(), expectedList(healthyNight2, customer));
+        assertThat(answers).isNotEmpty().allSatisfy(answer -> {
+            assertThat(answer.httpStatus()).isEqualTo(200);
+            assertThat(expected).containsKey(answer.snapshot());
+            assertThat(answer.products()).isEqualTo(expected.get(answer.snapshot()));
+        });
+
+        // the frozen tenant got fresh lists from its unchanged model; the off tenant is unpublished
+        assertThat(snapshots.current(frozen)).map(Snapshot::runDate).contains(NIGHT_2);
+        assertThat(snapshots.current(frozen)).map(Snapshot::modelVersion).contains(1);
+        assertThat(snapshots.current(off)).isEmpty();
+        assertThat(serving.index().get(off.value())).isNull();
+        // the broken tenant failed alone and keeps serving its last good lists
+        assertThat(snapshots.current(broken)).contains(brokenNight1);
+        assertThat(serving.index().get(broken.value()).snapshotId()).isEqualTo(brokenNight1.snapshotId());
         Map<String, StepExecution> partitions = partitions(second);
         assertThat(partitions.keySet()).containsExactlyInAnyOrder(healthy.value(), broken.value());
         assertThat(partitions.get(healthy.value()).getStatus()).isEqualTo(BatchStatus.COMPLETED);
@@ -103,8 +144,8 @@ class NightlyJobTest {
         RunReport.Run run = report.of(second);
         Map<String, RunReport.TenantLine> lines = run.tenants().stream()
                 .collect(Collectors.toMap(RunReport.TenantLine::tenant, l -> l));
-        assertThat(lines.get(frozen.value()).status()).isEqualTo("SKIPPED");
-        assertThat(lines.get(off.value()).status()).isEqualTo("SKIPPED");
+        assertThat(lines.get(frozen.value()).retrain()).isNull();
+        assertThat(lines.get(off.value()).retrain()).isNull();
         assertThat(lines.get(broken.value()).detail()).contains("product_id");
 
         Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
@@ -114,6 +155,14 @@ class NightlyJobTest {
         assertThat(partitions(restart).keySet()).containsExactly(broken.value());
         assertThat(models.versions(broken)).hasSize(2);
         assertThat(models.versions(healthy)).hasSize(2);
+        assertThat(snapshots.current(broken)).map(Snapshot::runDate).contains(NIGHT_2);
+        assertThat(snapshots.current(healthy)).contains(healthyNight2);
+        assertThat(prebaked(jobRepository.getJobExecution(restart.getId()))).containsExactly(broken.value());
+
+        // rollback serves the previous snapshot again
+        snapshots.rollback(healthy, "test", "bad lists");
+        serving.refresh();
+        assertThat(serving.index().get(healthy.value()).snapshotId()).isEqualTo(healthyNight1.snapshotId());
 
         JobExecution again = launcher.run(NIGHT_2);
         assertThat(again.getId()).isEqualTo(restart.getId());
@@ -127,6 +176,23 @@ class NightlyJobTest {
             rows.add(new ProductRow(data.productId(p), data.productActive(p), data.productCategory(p)));
         }
         TenantDataWriter.writeProducts(productsFile, rows);
+    }
+
+    private static List<String> expectedList(Snapshot snapshot, String customer) {
+        TenantSnapshotIndex.Lookup lookup = TenantSnapshotIndex.load(Path.of(snapshot.path()), snapshot.snapshotId(),
+                snapshot.builtAt()).lookup(customer, 1000);
+        List<String> products = new ArrayList<>();
+        for (int i = 0; i < lookup.size(); i++) {
+            products.add(lookup.productId(i));
+        }
+        return products;
+    }
+
+    /** Tenants whose prebake partition ran in this attempt. */
+    private static List<String> prebaked(JobExecution execution) {
+        return execution.getStepExecutions().stream()
+                .filter(s -> s.getStepName().startsWith(NightlyJobConfig.PREBAKE_WORKER + ":"))
+                .map(s -> s.getExecutionContext().getString(NightlyJobConfig.TENANT)).toList();
     }
 
     private static Map<String, StepExecution> partitions(JobExecution execution) {

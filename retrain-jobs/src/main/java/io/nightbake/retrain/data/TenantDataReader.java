@@ -294,8 +294,9 @@ public final class TenantDataReader {
                         + value.invalid.firstRow + "); every interaction needs a finite value");
             }
             if (unknownProducts.count > 0) {
-                throw fail(file, DataContract.PRODUCT_ID, unknownProducts.count + " interaction"
-                        + (unknownProducts.count == 1 ? "" : "s") + " name a product id that is not in "
+                throw fail(file, DataContract.PRODUCT_ID, unknownProducts.count
+                        + (unknownProducts.count == 1 ? " interaction names" : " interactions name")
+                        + " a product id that is not in "
                         + DataContract.PRODUCTS + " (first '" + firstUnknown[0] + "' at row "
                         + unknownProducts.firstRow + "); add the product or drop those interactions");
             }
@@ -407,8 +408,9 @@ public final class TenantDataReader {
                 ParquetFileReader reader;
                 try {
                     reader = ParquetFileReader.open(new LocalInputFile(part), options);
-                } catch (IOException | RuntimeException e) {
-                    throw fail(file, null, "is not a readable Parquet file" + where + ": " + e.getMessage(), e);
+                } catch (IOException | RuntimeException | StackOverflowError e) {
+                    // a damaged footer can send the Thrift decoder into deep recursion
+                    throw fail(file, null, "is not a readable Parquet file" + where + ": " + describe(e), e);
                 }
                 try (reader) {
                     MessageType schema = reader.getFooter().getFileMetaData().getSchema();
@@ -429,9 +431,9 @@ public final class TenantDataReader {
                     }
                 } catch (TenantDataException e) {
                     throw e;
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | StackOverflowError e) {
                     throw fail(file, null, "could not be read" + where + ", it may be truncated or corrupt: "
-                            + e.getMessage(), e);
+                            + describe(e), e);
                 }
             }
         }
@@ -493,6 +495,18 @@ public final class TenantDataReader {
         private TenantDataException fail(String file, String column, String problem, Throwable cause) {
             return new TenantDataException(tenant, file, column, problem, cause);
         }
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof StackOverflowError) {
+            return "its metadata is damaged";
+        }
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        // parquet-java names local files by their object identity; the file is already named
+        return message.replaceAll("org\\.apache\\.parquet\\.io\\.LocalInputFile@\\p{XDigit}+ ", "");
     }
 
     private static String fieldNames(MessageType schema) {
@@ -712,6 +726,15 @@ public final class TenantDataReader {
     /** The column readers need a converter tree; we read values directly, so it discards everything. */
     private static final class DiscardingConverter extends GroupConverter {
         private static final PrimitiveConverter DISCARD = new PrimitiveConverter() {
+            // claiming dictionary support makes the column readers expose dictionary ids
+            @Override
+            public boolean hasDictionarySupport() {
+                return true;
+            }
+
+            @Override
+            public void setDictionary(org.apache.parquet.column.Dictionary dictionary) {
+            }
         };
 
         @Override

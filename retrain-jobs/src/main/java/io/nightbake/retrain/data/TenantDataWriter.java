@@ -24,7 +24,8 @@ import java.util.Map;
 /**
  * Writes a tenant folder ({@value DataContract#INTERACTIONS}, {@value DataContract#CUSTOMERS},
  * {@value DataContract#PRODUCTS}) in the schemas of {@link DataContract}: Snappy-compressed,
- * dictionary-encoded, timestamps as INT64 microseconds UTC. The same input always gives the same bytes.
+ * dictionary-encoded, timestamps as INT64 microseconds UTC. The same input always gives the same bytes,
+ * also across JVM runs (see {@link DeterministicFooter}).
  * Each file is written beside its target and then moved into place, so a reader never sees half a file.
  *
  * <p>The row-based {@code write} writes exactly the rows it is given and checks nothing beyond non-null
@@ -132,6 +133,7 @@ public final class TenantDataWriter {
                     writer.write(row);
                 }
             }
+            DeterministicFooter.normalize(temp);
             try {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -72,12 +72,13 @@ public final class TenantDataset {
         productCategory = Arrays.copyOf(b.productCategory, np);
         categories = b.categories.values();
 
+        // the builder is spent after build(), so exactly sized arrays are taken over without copying
         int n = b.interactions;
-        customer = Arrays.copyOf(b.customer, n);
-        product = Arrays.copyOf(b.product, n);
-        value = Arrays.copyOf(b.value, n);
-        eventTimeMicros = Arrays.copyOf(b.eventTimeMicros, n);
-        eventType = Arrays.copyOf(b.eventType, n);
+        customer = b.customer.length == n ? b.customer : Arrays.copyOf(b.customer, n);
+        product = b.product.length == n ? b.product : Arrays.copyOf(b.product, n);
+        value = b.value.length == n ? b.value : Arrays.copyOf(b.value, n);
+        eventTimeMicros = b.eventTimeMicros.length == n ? b.eventTimeMicros : Arrays.copyOf(b.eventTimeMicros, n);
+        eventType = b.eventType.length == n ? b.eventType : Arrays.copyOf(b.eventType, n);
         eventTypes = b.eventTypes.values();
     }
 

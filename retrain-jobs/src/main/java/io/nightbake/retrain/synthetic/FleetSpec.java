@@ -13,7 +13,7 @@ import java.util.Objects;
  * times fall in the 90 days before {@code referenceTime}, so the same spec always gives the same bytes.
  *
  * <p>{@link #defaults()} is a quick demo fleet: 20 tenants, largest 3,000 customers x 800 products,
- * about 190k interactions in all. Use the {@code with...} methods for benchmarks.
+ * about 210k interactions in all. Use the {@code with...} methods for benchmarks.
  */
 public record FleetSpec(
         int tenants,
@@ -35,7 +35,7 @@ public record FleetSpec(
     public static final int DEFAULT_SMALLEST_CUSTOMERS = 40;
     public static final double DEFAULT_SIZE_SKEW = 1.2;
     public static final int DEFAULT_RANK = 8;
-    public static final double DEFAULT_NOISE = 0.5;
+    public static final double DEFAULT_NOISE = 0.4;
     public static final Instant DEFAULT_REFERENCE_TIME = Instant.parse("2026-11-01T00:00:00Z");
 
     public FleetSpec {

@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * segment, and a latent vector near their region's centroid plus a bias. A customer picks products by
  * popularity (Zipf) and by preference (the best of a few popular candidates, by latent score plus Gumbel
  * noise), never the same product twice. The value is
- * {@code 3.4 + customerBias + productBias + dot(customer, product) + N(0, noise)}, clamped to [1, 5] and
+ * {@code 2.8 + customerBias + productBias + dot(customer, product) + N(0, noise)}, clamped to [1, 5] and
  * rounded to 0.5, so a factorization model beats the global mean clearly.
  *
  * <p>Deterministic: every tenant draws from its own {@link SplittableRandom} seeded from the spec's seed
@@ -39,10 +39,10 @@ public final class SyntheticFleetGenerator {
 
     private static final double[] REGION_WEIGHTS = {0.3, 0.3, 0.2, 0.2};
     private static final double INACTIVE_SHARE = 0.10;
-    private static final double GLOBAL_MEAN = 3.4;
-    private static final double BIAS_SD = 0.35;
+    private static final double GLOBAL_MEAN = 2.8;
+    private static final double BIAS_SD = 0.45;
     /** Standard deviation of dot(customer, product). */
-    private static final double INTERACTION_SD = 0.8;
+    private static final double INTERACTION_SD = 1.0;
     /** Share of a latent vector's variance that comes from its category or region centroid. */
     private static final double PRODUCT_CENTROID_SHARE = 0.5;
     private static final double CUSTOMER_CENTROID_SHARE = 0.25;
