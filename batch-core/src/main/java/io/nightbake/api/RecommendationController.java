@@ -71,7 +71,7 @@ public class RecommendationController {
         TenantSnapshotIndex.Lookup lookup = index.lookup(customer, max);
         if (lookup.isUnknownCustomer()) {
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown_customer",
-                    "customer '" + customer + "' is not in tenant '" + tenant + "''s snapshot " + index.snapshotId());
+                    "customer '" + customer + "' is not in snapshot " + index.snapshotId() + " of tenant '" + tenant + "'");
         }
         List<Item> items = new ArrayList<>(lookup.size());
         for (int i = 0; i < lookup.size(); i++) {

@@ -1,0 +1,124 @@
+package io.nightbake.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nightbake.serving.ServingService;
+import io.nightbake.serving.TenantSnapshotIndex;
+import io.nightbake.tenant.TenantId;
+import io.nightbake.tenant.TenantRegistry;
+import io.nightbake.tenant.TenantState;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The lookup API's distinct answers and its input validation, over real HTTP. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RecommendationApiTest {
+
+    @TempDir
+    static Path home;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("nightbake.home", () -> home.toString());
+        registry.add("nightbake.serving.refresh-millis", () -> "3600000");
+    }
+
+    @Autowired
+    TenantRegistry tenants;
+    @Autowired
+    ServingService serving;
+    @LocalServerPort
+    int port;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void publish() {
+        tenants.register(TenantId.of("acme"), TenantState.ON, "test", "test");
+        tenants.register(TenantId.of("offco"), TenantState.OFF, "test", "test");
+        tenants.register(TenantId.of("fresh"), TenantState.ON, "test", "test");
+        serving.start();
+        serving.index().swap("acme", TenantSnapshotIndex.builder("acme", "2026-10-31-p1").modelVersion(3)
+                .runDate(LocalDate.of(2026, 10, 31)).builtAt(Instant.parse("2026-10-31T02:00:00Z"))
+                .customer("c1").recommend("p9", 4.5).recommend("p2", 4.0).recommend("p7", 3.5)
+                .customer("c2") // nothing cleared the threshold
+                .build());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void rankedListWithLimitModelVersionAndSnapshotDate() throws Exception {
+        HttpResponse<String> r = get("/api/v1/tenants/acme/customers/c1/recommendations?limit=2");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\":\"OK\"", "\"productId\":\"p9\"", "\"productId\":\"p2\"", "\"modelVersion\":3",
+                "\"snapshotDate\":\"2026-10-31\"").doesNotContain("p7");
+        assertThat(r.body().indexOf("p9")).isLessThan(r.body().indexOf("p2"));
+    }
+
+    @Test
+    void eachCaseHasItsOwnAnswer() throws Exception {
+        HttpResponse<String> nothing = get("/api/v1/tenants/acme/customers/c2/recommendations");
+        assertThat(nothing.statusCode()).isEqualTo(200);
+        assertThat(nothing.body()).contains("\"status\":\"NOTHING_TO_RECOMMEND\"", "\"recommendations\":[]");
+
+        HttpResponse<String> unknownCustomer = get("/api/v1/tenants/acme/customers/c404/recommendations");
+        assertThat(unknownCustomer.statusCode()).isEqualTo(404);
+        assertThat(unknownCustomer.body()).contains("\"error\":\"unknown_customer\"");
+
+        HttpResponse<String> unknownTenant = get("/api/v1/tenants/nobody/customers/c1/recommendations");
+        assertThat(unknownTenant.statusCode()).isEqualTo(404);
+        assertThat(unknownTenant.body()).contains("\"error\":\"unknown_tenant\"");
+
+        HttpResponse<String> off = get("/api/v1/tenants/offco/customers/c1/recommendations");
+        assertThat(off.statusCode()).isEqualTo(200);
+        assertThat(off.body()).contains("\"status\":\"TENANT_OFF\"", "\"recommendations\":[]");
+
+        HttpResponse<String> unpublished = get("/api/v1/tenants/fresh/customers/c1/recommendations");
+        assertThat(unpublished.statusCode()).isEqualTo(503);
+        assertThat(unpublished.body()).contains("\"error\":\"not_published\"");
+    }
+
+    @Test
+    void statusSaysWhichSnapshotIsServedAndWhenItWasBuilt() throws Exception {
+        HttpResponse<String> r = get("/api/v1/tenants/acme/recommendations/status");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"published\":true", "\"snapshot\":\"2026-10-31-p1\"", "\"builtAt\":\"2026-10-31T02:00:00Z\"",
+                "\"customers\":2");
+        assertThat(get("/api/v1/tenants/fresh/recommendations/status").body()).contains("\"published\":false");
+    }
+
+    @Test
+    void invalidInputGetsA400WithJsonAndNoStackTrace() throws Exception {
+        for (String path : new String[] {
+                "/api/v1/tenants/Bad!Tenant/customers/c1/recommendations",
+                "/api/v1/tenants/acme/customers/c1/recommendations?limit=0",
+                "/api/v1/tenants/acme/customers/c1/recommendations?limit=1001",
+                "/api/v1/tenants/acme/customers/c1/recommendations?limit=ten",
+                "/api/v1/tenants/acme/customers/%01/recommendations",
+                "/api/v1/tenants/" + "a".repeat(64) + "/recommendations/status"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(r.body()).as(path).startsWith("{\"error\":\"invalid_request\"").doesNotContain("Exception", "at io.");
+        }
+        HttpResponse<String> noSuchEndpoint = get("/api/v1/nothing-here");
+        assertThat(noSuchEndpoint.statusCode()).isEqualTo(404);
+        assertThat(noSuchEndpoint.body()).startsWith("{\"error\":");
+    }
+}
