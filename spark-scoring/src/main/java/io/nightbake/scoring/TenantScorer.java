@@ -30,7 +30,7 @@ import java.util.Map;
 /**
  * Prebakes one tenant (plain Java, no Spark): reads its data and champion model, folds the model over the current
  * customers and products, exports the ranking graph, scores every customer against every product in batches of
- * {@link ScoringOptions#batchSize()} customers per ONNX Runtime call (a blocked matrix product with a fused
+ * {@link ScoringOptions#rowsPerBatch} customers per ONNX Runtime call (a blocked matrix product with a fused
  * top-K), applies the rules through the graph's additive score mask, and writes {@link RecommendationsFile}
  * atomically.
  *
@@ -125,7 +125,7 @@ public final class TenantScorer {
         }
         clock.lap(Phase.MASK);
 
-        int batch = Math.max(1, Math.min(options.batchSize(), customers));
+        int batch = options.rowsPerBatch(customers, products);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         // direct, native-order buffers: ONNX Runtime reads them in place, so the tensors are made once and refilled
         FloatBuffer mask = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(batch, products), Float.BYTES))
@@ -163,7 +163,13 @@ public final class TenantScorer {
                         Binary customerId = Binary.fromString(data.customerId(boxed[first + row]));
                         int base = row * k;
                         int count = 0;
+                        // best first; masked products (-Infinity) fill the tail when fewer than k are allowed
                         while (count < k && topScores.get(base + count) != Float.NEGATIVE_INFINITY) {
+                            if (Float.isNaN(topScores.get(base + count))) {
+                                throw new ScoringException("the champion model v" + task.modelVersion()
+                                        + " scores NaN for customer '" + data.customerId(boxed[first + row])
+                                        + "'; retrain the tenant or roll back its model");
+                            }
                             count++;
                         }
                         if (count == 0 || (minScore != null && topScores.get(base) < minScore)) {
