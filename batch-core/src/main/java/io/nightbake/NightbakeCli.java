@@ -1,6 +1,7 @@
 package io.nightbake;
 
 import io.nightbake.batch.NightlyLauncher;
+import io.nightbake.bench.PrebakeBenchmark;
 import io.nightbake.batch.RunReport;
 import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
@@ -55,6 +56,10 @@ public final class NightbakeCli {
               serve         answer recommendation lookups over HTTP (--server.port=8080 by default)
               rollback-snapshot  serve the tenant's previous snapshot   --tenant T [--reason TEXT]
               tenants       list tenants and their states
+              benchmark     generate a fleet in ./nightbake-bench, run a night and measure prebake speed, phase
+                            times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
+                            [--largest-products N] [--interactions-per-customer X] [--rank R] [--seed S]
+                            [--lookup-rate R] [--lookup-seconds S]
               help          this text
 
             Spring Boot properties pass through, e.g. --nightbake.home=DIR (working folder, default ./nightbake-data),
@@ -87,6 +92,7 @@ public final class NightbakeCli {
                 case "run-nightly" -> runNightly(line, out);
                 case "tenants" -> tenants(line, out);
                 case "serve" -> serve(line, out);
+                case "benchmark" -> benchmark(line, out);
                 case "rollback-snapshot" -> rollbackSnapshot(line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
             };
@@ -139,7 +145,7 @@ public final class NightbakeCli {
     private static int demo(CommandLine line, PrintStream out) throws Exception {
         line.allowOnly(Set.of("no-serve", "tenants", "seed"));
         Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-demo"));
-        resetDemoHome(home);
+        resetScratchHome(home);
         FleetSpec spec = fleetSpec(line);
         List<TenantSummary> fleet = new SyntheticFleetGenerator().generate(spec, home.resolve("tenants"));
         out.printf("generated %d tenants (%d interactions) in %s%n", fleet.size(),
@@ -286,13 +292,43 @@ public final class NightbakeCli {
         return fallback;
     }
 
-    /** Empties the demo folder, refusing to touch a folder that a demo did not create. */
-    private static void resetDemoHome(Path home) throws IOException {
+    private static int benchmark(CommandLine line, PrintStream out) throws Exception {
+        line.allowOnly(Set.of("tenants", "seed", "largest-customers", "largest-products", "interactions-per-customer", "rank",
+                "lookup-rate", "lookup-seconds"));
+        Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-bench"));
+        resetScratchHome(home);
+        FleetSpec spec = fleetSpec(line).withLargestTenant(line.integer("largest-customers", 20_000, 1, 50_000_000),
+                line.integer("largest-products", 5_000, 1, 10_000_000));
+        int rank = line.integer("rank", 16, 1, 512);
+        long started = System.nanoTime();
+        List<TenantSummary> fleet = new SyntheticFleetGenerator().generate(spec, home.resolve("tenants"));
+        out.printf("generated %d tenants, %d customers, %d interactions in %.1f s (largest %d customers x %d products)%n",
+                fleet.size(), fleet.stream().mapToLong(TenantSummary::customers).sum(),
+                fleet.stream().mapToLong(TenantSummary::interactions).sum(), (System.nanoTime() - started) / 1e9,
+                spec.largestCustomers(), spec.largestProducts());
+        // the benchmark measures prebaking at the given rank; a short training keeps the run quick
+        Path template = home.resolve("benchmark-template.yaml");
+        Files.writeString(template, "name: benchmark\nalgorithm: {name: tribuo-fm, factors: " + rank + ", epochs: 2}\n");
+        List<String> springArgs = new ArrayList<>(line.springArgs());
+        springArgs.addAll(List.of("--nightbake.home=" + home, "--nightbake.template=" + template,
+                "--nightbake.security.enabled=false"));
+        if (springArgs.stream().noneMatch(a -> a.startsWith("--server.port="))) {
+            springArgs.add("--server.port=0");
+        }
+        try (ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET)) {
+            PrebakeBenchmark.run(context, spec.referenceTime().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1),
+                    line.integer("lookup-rate", 2000, 1, 100_000), line.integer("lookup-seconds", 10, 1, 3600), out);
+        }
+        return 0;
+    }
+
+    /** Empties a demo or benchmark folder, refusing to touch a folder that such a command did not create. */
+    private static void resetScratchHome(Path home) throws IOException {
         if (Files.exists(home)) {
             try (Stream<Path> entries = Files.list(home)) {
                 if (entries.findAny().isPresent() && !Files.exists(home.resolve(DEMO_MARKER))) {
-                    throw new UsageException("the demo starts from a clean folder, but " + home.toAbsolutePath()
-                            + " has files the demo did not create; choose another with --nightbake.home=DIR");
+                    throw new UsageException("this command starts from a clean folder, but " + home.toAbsolutePath()
+                            + " has files it did not create; choose another with --nightbake.home=DIR");
                 }
             }
             try (Stream<Path> walk = Files.walk(home)) {
@@ -302,7 +338,7 @@ public final class NightbakeCli {
             }
         }
         Files.createDirectories(home);
-        Files.writeString(home.resolve(DEMO_MARKER), "created by `nightbake demo`; the next demo deletes this folder\n");
+        Files.writeString(home.resolve(DEMO_MARKER), "created by nightbake (demo or benchmark); the next run deletes this folder\n");
     }
 
     private static Throwable rootConfigError(Throwable e) {

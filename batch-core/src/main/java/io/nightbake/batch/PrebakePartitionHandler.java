@@ -42,6 +42,7 @@ class PrebakePartitionHandler implements PartitionHandler {
     static final String STAGED_FILE = "stagedFile";
     static final String CUSTOMERS = "customers";
     static final String EMPTY_LISTS = "emptyLists";
+    static final String PAIRS_SCORED = "pairsScored";
 
     private static final Logger log = LoggerFactory.getLogger(PrebakePartitionHandler.class);
 
@@ -67,6 +68,7 @@ class PrebakePartitionHandler implements PartitionHandler {
         Map<String, StepExecution> byTenant = new LinkedHashMap<>();
         List<ScoringTask> tasks = new ArrayList<>();
         for (StepExecution partition : partitions) {
+            partition.getExecutionContext().remove(NightlyJobConfig.ERROR);
             partition.setStartTime(LocalDateTime.now());
             partition.setStatus(BatchStatus.STARTED);
             jobRepository.update(partition);
@@ -106,6 +108,7 @@ class PrebakePartitionHandler implements PartitionHandler {
                     context.putInt(CUSTOMERS, result.customers());
                     context.putInt(EMPTY_LISTS, result.emptyLists());
                     context.putLong(PartitionResults.ROWS, result.rowsWritten());
+                    context.putLong(PAIRS_SCORED, result.pairsScored());
                     partition.setReadCount(result.customers());
                     partition.setWriteCount(result.rowsWritten());
                     log.info("prebaked {} customers, {} rows with model version {} in {} ms", result.customers(),

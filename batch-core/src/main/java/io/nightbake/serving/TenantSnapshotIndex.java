@@ -140,14 +140,14 @@ public final class TenantSnapshotIndex {
         int customers = customerCount();
         for (int c = 0; c < customers; c++) {
             if (customerStart[c + 1] > customerStart[c]) {
-                return customerId(c);
+                return customerIdAt(c);
             }
         }
-        return customers == 0 ? null : customerId(0);
+        return customers == 0 ? null : customerIdAt(0);
     }
 
     /** The id of the customer at {@code ordinal} (file order). */
-    String customerId(int ordinal) {
+    public String customerIdAt(int ordinal) {
         Objects.checkIndex(ordinal, customerCount());
         return new String(idBytes, idStart[ordinal], idStart[ordinal + 1] - idStart[ordinal], StandardCharsets.UTF_8);
     }

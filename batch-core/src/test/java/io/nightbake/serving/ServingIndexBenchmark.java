@@ -109,7 +109,7 @@ public class ServingIndexBenchmark {
         int n = index.customerCount();
         long idChars = 0;
         for (int c = 0; c < n; c++) {
-            idChars += index.customerId(c).length();
+            idChars += index.customerIdAt(c).length();
         }
         long table = (long) n + (n >> 1) + 1;
         return align(16 + idChars) + align(16 + 4L * (n + 1)) + align(16 + 4 * table);
@@ -120,7 +120,7 @@ public class ServingIndexBenchmark {
         int n = index.customerCount();
         long bytes = align(16 + 4L * n);
         for (int c = 0; c < n; c++) {
-            bytes += 24 + align(16 + index.customerId(c).length());
+            bytes += 24 + align(16 + index.customerIdAt(c).length());
         }
         return bytes;
     }

@@ -116,7 +116,7 @@ class TenantSnapshotIndexTest {
         for (int i = 0; i < ids.length; i++) {
             assertThat(index.lookup(ids[i], 5).toList()).as(ids[i]).extracting(Recommendation::productId)
                     .containsExactly("p-" + i);
-            assertThat(index.customerId(i)).isEqualTo(ids[i]);
+            assertThat(index.customerIdAt(i)).isEqualTo(ids[i]);
         }
         assertThat(index.lookup("muller", 5).isUnknownCustomer()).isTrue();
         assertThat(index.lookup("渡", 5).isUnknownCustomer()).isTrue();
