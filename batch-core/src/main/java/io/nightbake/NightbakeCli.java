@@ -2,6 +2,8 @@ package io.nightbake;
 
 import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.bench.PrebakeBenchmark;
+import io.nightbake.runs.RunRecovery;
+import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
 import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
@@ -53,7 +55,11 @@ public final class NightbakeCli {
                             [--interactions-per-customer X]
               run-nightly   run the nightly job for a date; rerunning a failed date reruns only failed tenants
                             [--date YYYY-MM-DD] (default: today, UTC)
-              serve         answer recommendation lookups over HTTP (--server.port=8080 by default)
+              serve         answer recommendation lookups over HTTP (--server.port=8080 by default) and run the
+                            nightly schedule (nightbake.schedule.cron / .zone)   [--no-schedule]
+              runs          list nightly runs, or one run per tenant   [--run ID] [--limit N]
+              rerun         rerun the failed and unfinished tenants of a run   --run ID
+              recover       mark the executions of runs whose process died as failed (so they can be rerun)
               rollback-snapshot  serve the tenant's previous snapshot   --tenant T [--reason TEXT]
               tenants       list tenants and their states
               benchmark     generate a fleet in ./nightbake-bench, run a night and measure prebake speed, phase
@@ -81,7 +87,7 @@ public final class NightbakeCli {
     /** Runs a command; returns the exit code, or Integer.MIN_VALUE when the command left a server running. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            CommandLine line = new CommandLine(args, Set.of("no-serve", "help"));
+            CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help"));
             if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
                 out.print(USAGE);
                 return 0;
@@ -92,6 +98,9 @@ public final class NightbakeCli {
                 case "run-nightly" -> runNightly(line, out);
                 case "tenants" -> tenants(line, out);
                 case "serve" -> serve(line, out);
+                case "runs" -> runs(line, out);
+                case "rerun" -> rerun(line, out);
+                case "recover" -> recover(line, out);
                 case "benchmark" -> benchmark(line, out);
                 case "rollback-snapshot" -> rollbackSnapshot(line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
@@ -207,8 +216,11 @@ public final class NightbakeCli {
     }
 
     private static int serve(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of());
-        ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.SERVLET);
+        line.allowOnly(Set.of("no-schedule"));
+        List<String> springArgs = new ArrayList<>(line.springArgs());
+        springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
+        ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
+        context.getBean(RunRecovery.class).recoverDeadRuns();
         context.getBean(ServingService.class).start();
         printServing(context, out);
         return Integer.MIN_VALUE;
@@ -260,10 +272,57 @@ public final class NightbakeCli {
             throw new UsageException("--date must be YYYY-MM-DD, was '" + line.option("date", "") + "'");
         }
         try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            context.getBean(RunRecovery.class).recoverDeadRuns();
             JobExecution execution = context.getBean(NightlyLauncher.class).run(date);
             out.print(RunReport.format(context.getBean(RunReport.class).of(execution)));
             return execution.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
         }
+    }
+
+    private static int runs(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("run", "limit"));
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            RunsService runs = context.getBean(RunsService.class);
+            if (line.flag("run")) {
+                out.print(RunReport.format(runs.show(runId(line))));
+                return 0;
+            }
+            out.printf("%-6s %-10s %-9s %-24s %-19s %-19s %s%n", "run", "date", "status", "exit", "started", "ended",
+                    "failed partitions");
+            for (RunsService.RunSummary run : runs.list(line.integer("limit", 20, 1, 1000))) {
+                out.printf("%-6d %-10s %-9s %-24s %-19s %-19s %d%n", run.runId(), run.runDate(), run.status(), run.exitCode(),
+                        shortTime(run.startTime()), shortTime(run.endTime()), run.failedPartitions());
+            }
+            return 0;
+        }
+    }
+
+    private static int rerun(CommandLine line, PrintStream out) throws Exception {
+        line.allowOnly(Set.of("run"));
+        long runId = runId(line);
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            RunReport.Run run = context.getBean(RunsService.class).rerun(runId);
+            out.print(RunReport.format(run));
+            return run.status() == BatchStatus.COMPLETED ? 0 : 1;
+        }
+    }
+
+    private static int recover(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of());
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            List<Long> recovered = context.getBean(RunRecovery.class).recoverDeadRuns();
+            out.println(recovered.isEmpty() ? "no dead runs" : "marked failed: run executions " + recovered
+                    + "; rerun them with `rerun --run ID`");
+            return 0;
+        }
+    }
+
+    private static long runId(CommandLine line) {
+        return line.integer("run", 0, 1, Integer.MAX_VALUE);
+    }
+
+    private static String shortTime(java.time.LocalDateTime time) {
+        return time == null ? "-" : time.withNano(0).toString();
     }
 
     private static int tenants(CommandLine line, PrintStream out) {

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -34,10 +37,13 @@ public class RecommendationController {
 
     private final ServingService serving;
     private final TemplatePipeline template;
+    private final Timer lookupLatency;
 
-    public RecommendationController(ServingService serving, TemplatePipeline template) {
+    public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry) {
         this.serving = serving;
         this.template = template;
+        this.lookupLatency = Timer.builder("nightbake.lookup.latency").description("time to answer a recommendation lookup")
+                .register(registry);
     }
 
     public record Item(int rank, String productId, float score) {
@@ -54,6 +60,15 @@ public class RecommendationController {
     @GetMapping("/customers/{customer}/recommendations")
     public ResponseEntity<?> recommendations(@PathVariable String tenant, @PathVariable String customer,
                                              @RequestParam(required = false) String limit) {
+        long start = System.nanoTime();
+        try {
+            return lookup(tenant, customer, limit);
+        } finally {
+            lookupLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private ResponseEntity<?> lookup(String tenant, String customer, String limit) {
         TenantState state = knownTenant(tenant);
         if (!CUSTOMER_ID.matcher(customer).matches()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request",

@@ -4,6 +4,8 @@ import io.nightbake.NightbakeProperties;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
+import io.nightbake.runs.NightlyMetrics;
+import io.nightbake.runs.RunHeartbeats;
 import io.nightbake.retrain.pipeline.TenantRetrainer;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
@@ -54,11 +56,14 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish) {
+    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
+                   RunHeartbeats heartbeats, NightlyMetrics metrics) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
                 jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
                         .anyMatch(s -> s.getStatus().isUnsuccessful()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
         return new JobBuilder(JOB_NAME, jobRepository)
+                .listener(heartbeats)
+                .listener(metrics)
                 .start(discoverTenants)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)

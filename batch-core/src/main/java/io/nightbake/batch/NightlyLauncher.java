@@ -1,23 +1,31 @@
 package io.nightbake.batch;
 
 import java.time.LocalDate;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
  * Launches the nightly job for a run date. The run date is the job's only identifying parameter, so one date is
- * one job instance: launching a date whose run failed restarts it (only unfinished partitions run again), and
- * launching a date whose run completed does nothing and returns that run.
+ * one job instance, whoever launches it (the schedule on any node, a double fire, an operator): launching a date whose
+ * run failed restarts it (only unfinished tenants run again), launching a date whose run completed or is running
+ * starts nothing.
  */
 @Component
 public class NightlyLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(NightlyLauncher.class);
 
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
@@ -33,14 +41,32 @@ public class NightlyLauncher {
         return new JobParametersBuilder().addLocalDate(NightlyJobConfig.RUN_DATE, runDate, true).toJobParameters();
     }
 
-    /** Runs (or restarts) the nightly job for {@code runDate} and returns its execution once it has ended. */
+    /**
+     * Runs (or restarts) the nightly job for {@code runDate} and returns its execution once it has ended; when the
+     * date's run already completed, or is running elsewhere, returns that run's latest execution instead.
+     */
     public JobExecution run(LocalDate runDate) throws Exception {
         JobParameters parameters = parameters(runDate);
         try {
             return jobOperator.start(nightlyJob, parameters);
-        } catch (JobInstanceAlreadyCompleteException e) {
-            JobInstance instance = jobRepository.getJobInstance(NightlyJobConfig.JOB_NAME, parameters);
-            return jobRepository.getLastJobExecution(instance);
+        } catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException e) {
+            log.info("nightly run {} not started: {}", runDate, e.getMessage());
+            return latest(runDate).orElseThrow(() -> e);
+        } catch (DataIntegrityViolationException e) {
+            // another node created the same job instance at the same moment: that node runs it
+            log.info("nightly run {} not started: another process created it at the same time", runDate);
+            return latest(runDate).orElseThrow(() -> e);
         }
+    }
+
+    /** The latest execution of the run for {@code runDate}, if it ever started. */
+    public Optional<JobExecution> latest(LocalDate runDate) {
+        JobInstance instance = jobRepository.getJobInstance(NightlyJobConfig.JOB_NAME, parameters(runDate));
+        return instance == null ? Optional.empty() : Optional.ofNullable(jobRepository.getLastJobExecution(instance));
+    }
+
+    /** True while any nightly run is going on (in this process or another one sharing the database). */
+    public boolean anyRunning() {
+        return !jobRepository.findRunningJobExecutions(NightlyJobConfig.JOB_NAME).isEmpty();
     }
 }

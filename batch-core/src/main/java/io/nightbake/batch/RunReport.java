@@ -10,12 +10,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
 
 /** Per-tenant view of one nightly run: every attempt of its job instance, the latest partition per tenant and phase. */
@@ -30,18 +30,18 @@ public class RunReport {
         this.tenants = tenants;
     }
 
-    /** What happened to one tenant in one phase; null when the phase did not run for it. */
-    public record Phase(String status, ExecutionContext results, long millis) {
+    /** What happened to one tenant in one phase (its partition's recorded results); null when it did not run. */
+    public record Phase(String status, Map<String, Object> results, long millis) {
         String text(String key) {
-            return results.containsKey(key) ? results.getString(key) : null;
+            return (String) results.get(key);
         }
 
         Double number(String key) {
-            return results.containsKey(key) ? results.getDouble(key) : null;
+            return results.get(key) instanceof Number n ? n.doubleValue() : null;
         }
 
         Long count(String key) {
-            return results.containsKey(key) ? ((Number) results.get(key)).longValue() : null;
+            return results.get(key) instanceof Number n ? n.longValue() : null;
         }
     }
 
@@ -104,7 +104,13 @@ public class RunReport {
         }
         long millis = step.getStartTime() == null || step.getEndTime() == null ? 0
                 : Duration.between(step.getStartTime(), step.getEndTime()).toMillis();
-        return new Phase(step.getStatus().name(), step.getExecutionContext(), millis);
+        Map<String, Object> results = new TreeMap<>();
+        for (Map.Entry<String, Object> entry : step.getExecutionContext().entrySet()) {
+            if (!entry.getKey().startsWith("batch.")) { // Spring Batch's own bookkeeping
+                results.put(entry.getKey(), entry.getValue());
+            }
+        }
+        return new Phase(step.getStatus().name(), results, millis);
     }
 
     /** The run as a fixed-width table for the terminal. */

@@ -1,0 +1,43 @@
+package io.nightbake.runs;
+
+import io.nightbake.batch.NightlyJobConfig;
+import java.util.List;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/**
+ * Actuator health of the nightly runs: the last run's date, status and failed tenants. A failed tenant does not make
+ * the service unhealthy (lookups keep serving its last good lists), so the status stays UP with the details.
+ */
+@Component("nightlyRun")
+public class NightlyRunHealth implements HealthIndicator {
+
+    private final JobRepository jobRepository;
+
+    public NightlyRunHealth(JobRepository jobRepository) {
+        this.jobRepository = jobRepository;
+    }
+
+    @Override
+    public Health health() {
+        List<JobInstance> last = jobRepository.getJobInstances(NightlyJobConfig.JOB_NAME, 0, 1);
+        if (last.isEmpty()) {
+            return Health.up().withDetail("lastRun", "none yet").build();
+        }
+        JobExecution execution = jobRepository.getLastJobExecution(last.get(0));
+        JobExecution full = jobRepository.getJobExecution(execution.getId());
+        long failed = full.getStepExecutions().stream()
+                .filter(s -> s.getStepName().contains(":") && s.getStatus().isUnsuccessful()).count();
+        return Health.up()
+                .withDetail("lastRunDate", String.valueOf(full.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE)))
+                .withDetail("lastRunId", full.getId())
+                .withDetail("lastRunStatus", full.getStatus().name())
+                .withDetail("lastRunEnded", String.valueOf(full.getEndTime()))
+                .withDetail("failedPartitions", failed)
+                .build();
+    }
+}
