@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
@@ -44,18 +43,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * data fix reruns that tenant only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class NightlyJobTest {
+abstract class NightlyScenario {
 
-    @TempDir
-    static Path home;
+    abstract Path home();
 
     private static final FleetSpec FLEET = FleetSpec.defaults().withTenants(4).withSeed(7).withLargestTenant(300, 120)
             .withSmallestCustomers(60);
     private static final LocalDate NIGHT_1 = LocalDate.of(2026, 10, 24);
     private static final LocalDate NIGHT_2 = LocalDate.of(2026, 10, 31);
 
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
+    static void fleet(Path home, DynamicPropertyRegistry registry) {
         new SyntheticFleetGenerator().generate(FLEET, home.resolve("tenants"));
         registry.add("nightbake.home", () -> home.toString());
         registry.add("nightbake.retrain.threads", () -> "2");
@@ -97,8 +94,8 @@ class NightlyJobTest {
 
         tenants.setState(frozen, TenantState.FROZEN, "test", "freeze");
         tenants.setState(off, TenantState.OFF, "test", "switch off");
-        Path products = home.resolve("tenants").resolve(broken.value()).resolve(DataContract.PRODUCTS);
-        Path saved = home.resolve("products-backup.parquet");
+        Path products = home().resolve("tenants").resolve(broken.value()).resolve(DataContract.PRODUCTS);
+        Path saved = home().resolve("products-backup.parquet");
         Files.copy(products, saved);
         dropFirstProduct(products);
 
