@@ -162,6 +162,10 @@ public final class NightbakeCli {
 
         List<String> springArgs = new ArrayList<>(line.springArgs());
         springArgs.add("--nightbake.home=" + home);
+        if (springArgs.stream().noneMatch(a -> a.startsWith("--nightbake.security.enabled="))) {
+            // the demo is a local sandbox: its lookups need no API key (see README, Access)
+            springArgs.add("--nightbake.security.enabled=false");
+        }
         boolean serve = !line.flag("no-serve");
         ConfigurableApplicationContext context = start(springArgs, serve ? WebApplicationType.SERVLET : WebApplicationType.NONE);
         boolean keepRunning = false;
