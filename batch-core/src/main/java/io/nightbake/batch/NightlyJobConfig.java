@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
@@ -152,8 +151,7 @@ public class NightlyJobConfig {
                 .tasklet((contribution, chunk) -> {
                     StepExecution step = chunk.getStepContext().getStepExecution();
                     TenantId tenant = TenantId.of(step.getExecutionContext().getString(TENANT));
-                    try (var ignored = MDC.putCloseable("tenant", tenant.value());
-                         var ignored2 = MDC.putCloseable("run", "run " + step.getJobExecutionId())) {
+                    try {
                         String outcome = publisher.publish(tenant, step.getJobParameters().getLocalDate(RUN_DATE),
                                 step.getJobExecution().getJobInstance());
                         step.getExecutionContext().putString(PartitionResults.REASON, outcome);
@@ -164,6 +162,7 @@ public class NightlyJobConfig {
                     }
                     return RepeatStatus.FINISHED;
                 }, transactionManager)
+                .listener(new PartitionLogContext())
                 .build();
         return new StepBuilder("publish", jobRepository)
                 .partitioner(PUBLISH_WORKER, all)
@@ -183,8 +182,7 @@ public class NightlyJobConfig {
                     ExecutionContext results = step.getExecutionContext();
                     TenantId tenant = TenantId.of(results.getString(TENANT));
                     LocalDate runDate = step.getJobParameters().getLocalDate(RUN_DATE);
-                    try (var ignored = MDC.putCloseable("tenant", tenant.value());
-                         var ignored2 = MDC.putCloseable("run", "run " + step.getJobExecutionId())) {
+                    try {
                         results.remove(ERROR);
                         RetrainOutcome outcome = retrainer.retrain(tenant, properties.tenantsDir().resolve(tenant.value()), runDate);
                         PartitionResults.recordRetrain(results, outcome);
@@ -194,12 +192,11 @@ public class NightlyJobConfig {
                         return RepeatStatus.FINISHED;
                     } catch (RuntimeException e) {
                         results.putString(ERROR, PartitionResults.describe(e));
-                        try (var ignored = MDC.putCloseable("tenant", tenant.value())) {
-                            log.warn("retraining failed: {}", PartitionResults.describe(e));
-                        }
+                        log.warn("retraining failed: {}", PartitionResults.describe(e));
                         throw e;
                     }
                 }, transactionManager)
+                .listener(new PartitionLogContext())
                 .build();
     }
 }

@@ -101,8 +101,8 @@ class PrebakePartitionHandler implements PartitionHandler {
             StepExecution partition = byTenant.get(result.tenant());
             ExecutionContext context = partition.getExecutionContext();
             context.putLong(PartitionResults.MILLIS, result.millis());
-            try (var ignored = MDC.putCloseable("tenant", result.tenant());
-                 var ignored2 = MDC.putCloseable("run", "run " + manager.getJobExecutionId())) {
+            try (var ignored = MDC.putCloseable(PartitionLogContext.TENANT, result.tenant());
+                 var ignored2 = MDC.putCloseable(PartitionLogContext.RUN, "run " + manager.getJobExecutionId())) {
                 if (result.succeeded()) {
                     context.putString(STAGED_FILE, tasks.get(i).outputFile());
                     context.putInt(CUSTOMERS, result.customers());
