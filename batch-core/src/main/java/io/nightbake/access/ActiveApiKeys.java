@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
  * and a revoked key disappears in the same step as the others are reloaded.
  */
 @Component
+@ConditionalOnWebApplication // only a process that answers HTTP checks keys (not the CLI's short-lived contexts)
 public class ActiveApiKeys implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(ActiveApiKeys.class);

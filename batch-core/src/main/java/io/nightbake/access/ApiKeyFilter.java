@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -30,10 +31,12 @@ import org.springframework.web.util.UriUtils;
  * {@code nightbake.security.enabled=false} lets every request through (the local demo).
  *
  * <p>The path is split and decoded segment by segment the way Spring MVC matches it (path parameters after ';'
- * dropped, percent-decoding per segment), and a tenant key is refused on any path with empty, "." or ".." segments,
- * so the filter cannot be made to see a different tenant than the controller does.
+ * dropped, percent-decoding per segment); whether it is under {@code /api} is judged on its normalized form, and a
+ * tenant key is refused on any path with empty, "." or ".." segments, so the filter cannot be made to see a
+ * different path or tenant than the controller does.
  */
 @Component
+@ConditionalOnWebApplication
 @Order(Ordered.HIGHEST_PRECEDENCE + 100)
 public class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -55,8 +58,29 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         if (!enabled) {
             return true;
         }
-        List<String> segments = segments(request);
-        return segments == null ? false : segments.isEmpty() || !segments.get(0).equalsIgnoreCase("api");
+        return !isProtected(segments(request));
+    }
+
+    /**
+     * Whether the path is under {@code /api}, judged on the path as a container or a proxy might normalize it (empty
+     * and "." segments dropped, ".." resolved, any case), so that {@code //api/...} or {@code /x/../api/...} cannot
+     * slip past the check; a path that cannot be decoded is protected too.
+     */
+    static boolean isProtected(List<String> segments) {
+        if (segments == null) {
+            return true;
+        }
+        List<String> normalized = new ArrayList<>();
+        for (String segment : segments) {
+            if (segment.equals("..")) {
+                if (!normalized.isEmpty()) {
+                    normalized.remove(normalized.size() - 1);
+                }
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                normalized.add(segment);
+            }
+        }
+        return !normalized.isEmpty() && normalized.get(0).equalsIgnoreCase("api");
     }
 
     @Override

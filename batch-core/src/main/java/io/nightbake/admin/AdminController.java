@@ -11,6 +11,8 @@ import java.util.Locale;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -69,7 +71,7 @@ public class AdminController {
                                                          HttpServletRequest request) {
         String actor = actor(request);
         TenantId id = tenantId(tenant);
-        JsonBody fields = JsonBody.parse(json, body, STATE_EXAMPLE, "state", "reason");
+        JsonBody fields = body(request, body, STATE_EXAMPLE, "state", "reason");
         TenantState state = state(fields.text("state"));
         return admin.setState(id, state, actor, fields.text("reason"));
     }
@@ -79,7 +81,7 @@ public class AdminController {
                                                          HttpServletRequest request) {
         String actor = actor(request);
         TenantId id = tenantId(tenant);
-        JsonBody fields = JsonBody.parse(json, body, PIN_EXAMPLE, "version", "reason");
+        JsonBody fields = body(request, body, PIN_EXAMPLE, "version", "reason");
         int version = fields.wholeNumber("version", 1);
         return admin.pinChampion(id, version, actor, fields.text("reason"));
     }
@@ -90,7 +92,7 @@ public class AdminController {
                                                               HttpServletRequest request) {
         String actor = actor(request);
         TenantId id = tenantId(tenant);
-        JsonBody fields = JsonBody.parse(json, body, REASON_EXAMPLE, "reason");
+        JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
         return admin.rollbackChampion(id, actor, fields.text("reason"));
     }
 
@@ -100,7 +102,7 @@ public class AdminController {
                                                               HttpServletRequest request) {
         String actor = actor(request);
         TenantId id = tenantId(tenant);
-        JsonBody fields = JsonBody.parse(json, body, REASON_EXAMPLE, "reason");
+        JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
         return admin.rollbackSnapshot(id, actor, fields.text("reason"));
     }
 
@@ -116,7 +118,7 @@ public class AdminController {
                                                                    HttpServletRequest request) {
         String actor = actor(request);
         TenantId id = tenantId(tenant);
-        JsonBody fields = JsonBody.parse(json, body, NAME_EXAMPLE, "name");
+        JsonBody fields = body(request, body, NAME_EXAMPLE, "name");
         return created(keys.createTenantKey(id, fields.text("name"), actor));
     }
 
@@ -124,7 +126,7 @@ public class AdminController {
     public ResponseEntity<ApiKeyService.NewApiKey> createOperatorKey(@RequestBody(required = false) String body,
                                                                      HttpServletRequest request) {
         String actor = actor(request);
-        JsonBody fields = JsonBody.parse(json, body, "{\"name\":\"alice\"}", "name");
+        JsonBody fields = body(request, body, "{\"name\":\"alice\"}", "name");
         return created(keys.createOperatorKey(fields.text("name"), actor));
     }
 
@@ -134,8 +136,30 @@ public class AdminController {
                                            HttpServletRequest request) {
         String actor = actor(request);
         String reason = body == null || body.isBlank() ? null
-                : JsonBody.parse(json, body, REASON_EXAMPLE, "reason").optionalText("reason");
+                : body(request, body, REASON_EXAMPLE, "reason").optionalText("reason");
         return keys.revoke(publicId, actor, reason);
+    }
+
+    /**
+     * The body as JSON. A request that says its body is something else (curl's {@code -d} sends form encoding unless
+     * told otherwise) gets a 415 that tells how to send it; a request without a content type is read as JSON.
+     */
+    private JsonBody body(HttpServletRequest request, String body, String example, String... fields) {
+        String type = request.getContentType();
+        if (type != null && body != null && !body.isBlank()) {
+            MediaType mediaType;
+            try {
+                mediaType = MediaType.parseMediaType(type);
+            } catch (InvalidMediaTypeException e) {
+                mediaType = MediaType.APPLICATION_OCTET_STREAM;
+            }
+            if (!mediaType.isCompatibleWith(MediaType.APPLICATION_JSON) && !mediaType.getSubtype().endsWith("+json")) {
+                throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                        "send the body as JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json'),"
+                                + " e.g. " + example);
+            }
+        }
+        return JsonBody.parse(json, body, example, fields);
     }
 
     @ExceptionHandler(AdminException.class)

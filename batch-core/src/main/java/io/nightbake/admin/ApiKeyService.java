@@ -10,6 +10,7 @@ import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.UnknownTenantException;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
 /**
@@ -21,9 +22,10 @@ import org.springframework.stereotype.Service;
 public class ApiKeyService {
 
     private final ApiKeyRegistry registry;
-    private final ActiveApiKeys active;
+    private final ObjectProvider<ActiveApiKeys> active;
 
-    public ApiKeyService(ApiKeyRegistry registry, ActiveApiKeys active) {
+    /** {@code active} is missing in a process that does not answer HTTP (the CLI). */
+    public ApiKeyService(ApiKeyRegistry registry, ObjectProvider<ActiveApiKeys> active) {
         this.registry = registry;
         this.active = active;
     }
@@ -55,7 +57,7 @@ public class ApiKeyService {
     public NewApiKey createTenantKey(TenantId tenant, String name, String actor) {
         try {
             NewApiKey created = NewApiKey.of(registry.createTenantKey(tenant, name, actor));
-            active.refresh();
+            active.ifAvailable(ActiveApiKeys::refresh);
             return created;
         } catch (UnknownTenantException e) {
             throw new AdminException(Kind.NOT_FOUND, "unknown_tenant", e.getMessage());
@@ -67,7 +69,7 @@ public class ApiKeyService {
     public NewApiKey createOperatorKey(String name, String actor) {
         try {
             NewApiKey created = NewApiKey.of(registry.createOperatorKey(name, actor));
-            active.refresh();
+            active.ifAvailable(ActiveApiKeys::refresh);
             return created;
         } catch (IllegalArgumentException e) {
             throw AdminException.invalid(e.getMessage());
@@ -86,7 +88,7 @@ public class ApiKeyService {
         try {
             boolean wasActive = registry.find(publicId == null ? "" : publicId).map(ApiKey::active).orElse(false);
             ApiKeyView key = ApiKeyView.of(registry.revoke(publicId, actor, reason == null ? null : reason.strip()));
-            active.refresh();
+            active.ifAvailable(ActiveApiKeys::refresh);
             String what = key.role() + " key '" + key.name() + "'" + (key.tenant() == null ? "" : " of tenant " + key.tenant())
                     + " (id " + key.id() + ")";
             return new Revocation(key, wasActive, wasActive ? "revoked " + what

@@ -36,6 +36,8 @@ public class TenantAdminService {
 
     private static final Logger log = LoggerFactory.getLogger(TenantAdminService.class);
     public static final int MAX_REASON_LENGTH = 1000;
+    /** How a champion rollback shows in the audit trail (and how later rollbacks recognise it). */
+    public static final String ROLLBACK_PREFIX = "rollback: ";
 
     private final TenantRegistry tenants;
     private final ModelRegistry models;
@@ -179,7 +181,9 @@ public class TenantAdminService {
 
     /**
      * Makes the champion before the current one the champion again. Rollbacks undo one step each: after rolling
-     * back from 3 to 2, the next rollback goes to 1, not back to 3 (see {@link #previousChampion}).
+     * back from 3 to 2, the next rollback goes to 1, not back to 3; after a pin, a rollback undoes the pin (see
+     * {@link #previousChampion}). The audit trail records the change with the reason prefixed by
+     * {@value #ROLLBACK_PREFIX}.
      */
     public ChampionResult rollbackChampion(TenantId id, String actor, String reason) {
         String why = reason(reason);
@@ -191,7 +195,7 @@ public class TenantAdminService {
         int current = history.get(history.size() - 1).newVersion();
         int previous = previousChampion(history).orElseThrow(() -> new AdminException(Kind.CONFLICT, "no_previous_champion",
                 "tenant '" + id + "' has no champion before version " + current + " to roll back to; pin a version instead"));
-        return moveChampion(id, previous, actor, why);
+        return moveChampion(id, previous, actor, truncate(ROLLBACK_PREFIX + why));
     }
 
     /** Serves the tenant's previous snapshot at once. */
@@ -210,15 +214,17 @@ public class TenantAdminService {
     }
 
     /**
-     * The champion before the current one, replaying the champion history as a stack: a promotion or a pin pushes a
-     * version; a change back to the version under the top (a rollback, or a pin to that version) pops. So repeated
-     * rollbacks walk back through the champions instead of toggling between the last two.
+     * The champion before the current one, replaying the champion history as a stack: a promotion or a pin pushes
+     * its version; a rollback (a change audited with the {@value #ROLLBACK_PREFIX} prefix) pops back to the version
+     * under the top. So repeated rollbacks walk back through the champions instead of toggling between the last two,
+     * and a rollback right after a pin undoes the pin.
      */
     static Optional<Integer> previousChampion(List<ChampionChange> history) {
         List<Integer> stack = new ArrayList<>();
         for (ChampionChange change : history) {
             int version = change.newVersion();
-            if (stack.size() >= 2 && stack.get(stack.size() - 2) == version) {
+            boolean rollback = change.reason() != null && change.reason().startsWith(ROLLBACK_PREFIX);
+            if (rollback && stack.size() >= 2 && stack.get(stack.size() - 2) == version) {
                 stack.remove(stack.size() - 1);
             } else if (stack.isEmpty() || stack.get(stack.size() - 1) != version) {
                 stack.add(version);
@@ -277,6 +283,10 @@ public class TenantAdminService {
             throw AdminException.invalid("a reason must be at most " + MAX_REASON_LENGTH + " characters, was " + trimmed.length());
         }
         return trimmed;
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= MAX_REASON_LENGTH ? text : text.substring(0, MAX_REASON_LENGTH - 3) + "...";
     }
 
     private static StateChangeView view(TenantStateChange c) {

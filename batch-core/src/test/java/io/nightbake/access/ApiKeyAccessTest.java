@@ -208,4 +208,21 @@ class ApiKeyAccessTest {
         activeKeys.refresh();
         assertThat(get(path, key).statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void pathsThatANormalizerWouldPutUnderApiNeedAKeyToo() throws Exception {
+        for (String path : List.of("//api/v1/admin/tenants", "/./api/v1/admin/tenants", "/x/../api/v1/admin/tenants",
+                "/%61pi/v1/admin/tenants", "/API/v1/admin/tenants", "/api;x=1/v1/admin/tenants", "/api")) {
+            HttpResponse<String> r = get(path, null);
+            if (r.statusCode() == 400) {
+                continue; // the container refused the path itself
+            }
+            assertThat(r.statusCode()).as(path).isEqualTo(401);
+        }
+        assertThat(ApiKeyFilter.isProtected(null)).isTrue();
+        assertThat(ApiKeyFilter.isProtected(List.of("", "api", "v1"))).isTrue();
+        assertThat(ApiKeyFilter.isProtected(List.of("x", "..", "API"))).isTrue();
+        assertThat(ApiKeyFilter.isProtected(List.of("dashboard", "api"))).isFalse();
+        assertThat(ApiKeyFilter.isProtected(List.of())).isFalse();
+    }
 }

@@ -186,7 +186,7 @@ class AdminApiTest {
         assertThat(none.statusCode()).isEqualTo(409);
         assertThat(none.body()).contains("\"error\":\"no_previous_champion\"", "before version 1");
         assertThat(models.championHistory(t)).last().extracting(ChampionChange::changedBy, ChampionChange::reason)
-                .containsExactly(OPERATOR, "back one more");
+                .containsExactly(OPERATOR, "rollback: back one more");
 
         HttpResponse<String> unknownVersion = post("/api/v1/admin/tenants/model-t/champion", "{\"version\":9,\"reason\":\"x\"}");
         assertThat(unknownVersion.statusCode()).isEqualTo(404);
@@ -295,6 +295,16 @@ class AdminApiTest {
         assertThat(unknownTenant.statusCode()).isEqualTo(404);
         assertThat(unknownTenant.body()).contains("\"error\":\"unknown_tenant\"");
         assertThat(send("GET", "/api/v1/admin/tenants/bad-t/state", null).statusCode()).isEqualTo(405);
+
+        // curl -d without -H 'Content-Type: application/json' sends a form: say how to send JSON
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/admin/tenants/bad-t/state")).header("Authorization", "Bearer " + operatorKey)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"OFF\",\"reason\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(form.body()).startsWith("{\"error\":\"unsupported_media_type\"").contains("Content-Type: application/json");
+        assertThat(tenants.get(TenantId.of("bad-t")).state()).isEqualTo(TenantState.ON);
     }
 
     @Test
