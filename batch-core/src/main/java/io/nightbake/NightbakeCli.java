@@ -54,8 +54,10 @@ public final class NightbakeCli {
                             [--interactions-per-customer X]
               run-nightly   run the nightly job for a date; rerunning a failed date reruns only failed tenants
                             [--date YYYY-MM-DD] (default: today, UTC)
-              serve         answer recommendation lookups over HTTP (--server.port=8080 by default)
+              serve         answer recommendation lookups and the admin API over HTTP (--server.port=8080 by
+                            default); every request needs an API key (see api-key below)
               tenants       list tenants and their states
+              help          this text
 
             operator controls (each is audited as cli:<user> with its --reason; a running `serve` follows within
             nightbake.serving.refresh-millis / nightbake.security.refresh-millis):
@@ -72,7 +74,6 @@ public final class NightbakeCli {
                                  the key is printed once and only its hash is stored: keep it safe
               api-key revoke --id ID [--reason TEXT]
               api-key list [--tenant T]
-              help          this text
 
             Spring Boot properties pass through, e.g. --nightbake.home=DIR (working folder, default ./nightbake-data),
             --nightbake.template=FILE (template pipeline YAML), --nightbake.retrain.threads=N,
