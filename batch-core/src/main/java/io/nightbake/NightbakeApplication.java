@@ -1,5 +1,6 @@
 package io.nightbake;
 
+import io.nightbake.access.ApiKeyRegistry;
 import io.nightbake.config.TemplateLoader;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
@@ -44,6 +45,11 @@ public class NightbakeApplication {
     @Bean
     SnapshotRegistry snapshotRegistry(DataSource dataSource, Clock clock) {
         return new SnapshotRegistry(dataSource, clock);
+    }
+
+    @Bean
+    ApiKeyRegistry apiKeyRegistry(DataSource dataSource, Clock clock) {
+        return new ApiKeyRegistry(dataSource, clock);
     }
 
     @Bean

@@ -1,5 +1,9 @@
 package io.nightbake;
 
+import io.nightbake.access.ApiKeyRegistry;
+import io.nightbake.admin.AdminException;
+import io.nightbake.admin.ApiKeyService;
+import io.nightbake.admin.TenantAdminService;
 import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.bench.PrebakeBenchmark;
 import io.nightbake.runs.RunRecovery;
@@ -14,8 +18,6 @@ import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.synthetic.TenantSummary;
 import io.nightbake.serving.RecommendationIndex;
 import io.nightbake.serving.ServingService;
-import io.nightbake.snapshot.Snapshot;
-import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.Tenant;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
@@ -55,12 +57,12 @@ public final class NightbakeCli {
                             [--interactions-per-customer X]
               run-nightly   run the nightly job for a date; rerunning a failed date reruns only failed tenants
                             [--date YYYY-MM-DD] (default: today, UTC)
-              serve         answer recommendation lookups over HTTP (--server.port=8080 by default) and run the
-                            nightly schedule (nightbake.schedule.cron / .zone)   [--no-schedule]
+              serve         answer recommendation lookups and the admin API over HTTP (--server.port=8080 by
+                            default; every request needs an API key, see api-key below) and run the nightly
+                            schedule (nightbake.schedule.cron / .zone)   [--no-schedule]
               runs          list nightly runs, or one run per tenant   [--run ID] [--limit N]
               rerun         rerun the failed and unfinished tenants of a run   --run ID
               recover       mark the executions of runs whose process died as failed (so they can be rerun)
-              rollback-snapshot  serve the tenant's previous snapshot   --tenant T [--reason TEXT]
               tenants       list tenants and their states
               benchmark     generate a fleet in ./nightbake-bench, run a night and measure prebake speed, phase
                             times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
@@ -68,8 +70,25 @@ public final class NightbakeCli {
                             [--lookup-rate R] [--lookup-seconds S]
               help          this text
 
+            operator controls (each is audited as cli:<user> with its --reason; a running `serve` follows within
+            nightbake.serving.refresh-millis / nightbake.security.refresh-millis):
+              set-state          --tenant T --state ON|FROZEN|OFF --reason TEXT
+                                 FROZEN stops retraining and keeps the champion; OFF stops all work and unpublishes
+                                 the tenant's lists at once; back ON (or FROZEN) serves its last lists again and
+                                 resumes from its champion
+              pin-model          --tenant T --version N --reason TEXT   make model version N the champion
+              rollback-model     --tenant T --reason TEXT   make the champion before the current one champion again
+                                 (the published lists follow at the next nightly prebake)
+              rollback-snapshot  --tenant T [--reason TEXT]   serve the tenant's previous snapshot now
+              api-key create --tenant T --name NAME   a key that reads only tenant T's recommendations and state
+              api-key create --operator NAME          an operator key (every endpoint, the admin API included)
+                                 the key is printed once and only its hash is stored: keep it safe
+              api-key revoke --id ID [--reason TEXT]
+              api-key list [--tenant T]
+
             Spring Boot properties pass through, e.g. --nightbake.home=DIR (working folder, default ./nightbake-data),
-            --nightbake.template=FILE (template pipeline YAML), --nightbake.retrain.threads=N.
+            --nightbake.template=FILE (template pipeline YAML), --nightbake.retrain.threads=N,
+            --nightbake.security.enabled=false (no API keys needed; the demo runs this way).
             """;
 
     private static final String DEMO_MARKER = ".nightbake-demo";
@@ -87,6 +106,14 @@ public final class NightbakeCli {
     /** Runs a command; returns the exit code, or Integer.MIN_VALUE when the command left a server running. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
+            String action = null;
+            if (args.length >= 2 && args[0].equals("api-key") && !args[1].startsWith("--")) {
+                action = args[1]; // `api-key create|revoke|list ...`
+                String[] rest = new String[args.length - 1];
+                rest[0] = args[0];
+                System.arraycopy(args, 2, rest, 1, args.length - 2);
+                args = rest;
+            }
             CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help"));
             if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
                 out.print(USAGE);
@@ -103,6 +130,10 @@ public final class NightbakeCli {
                 case "recover" -> recover(line, out);
                 case "benchmark" -> benchmark(line, out);
                 case "rollback-snapshot" -> rollbackSnapshot(line, out);
+                case "set-state" -> setState(line, out);
+                case "pin-model" -> pinModel(line, out);
+                case "rollback-model" -> rollbackModel(line, out);
+                case "api-key" -> apiKey(action, line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
             };
         } catch (UsageException e) {
@@ -113,6 +144,9 @@ public final class NightbakeCli {
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
             return 2;
+        } catch (AdminException e) {
+            err.println("error: " + e.getMessage());
+            return e.kind() == AdminException.Kind.INVALID ? 2 : 1;
         } catch (Exception e) {
             Throwable cause = rootConfigError(e);
             err.println((cause instanceof ConfigException ? "configuration error: " : "error: ") + cause.getMessage());
@@ -162,9 +196,8 @@ public final class NightbakeCli {
 
         List<String> springArgs = new ArrayList<>(line.springArgs());
         springArgs.add("--nightbake.home=" + home);
-        if (springArgs.stream().noneMatch(a -> a.startsWith("--nightbake.security.enabled="))) {
-            // the demo is a local sandbox: its lookups need no API key (see README, Access)
-            springArgs.add("--nightbake.security.enabled=false");
+        if (springProperty(line, "nightbake.security.enabled", null) == null) {
+            springArgs.add("--nightbake.security.enabled=false"); // the local demo serves without API keys
         }
         boolean serve = !line.flag("no-serve");
         ConfigurableApplicationContext context = start(springArgs, serve ? WebApplicationType.SERVLET : WebApplicationType.NONE);
@@ -234,23 +267,141 @@ public final class NightbakeCli {
     private static void printServing(ConfigurableApplicationContext context, PrintStream out) {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         RecommendationIndex index = context.getBean(ServingService.class).index();
+        boolean secured = context.getEnvironment().getProperty("nightbake.security.enabled", Boolean.class, true);
+        String auth = secured ? "-H 'Authorization: Bearer <key>' " : "";
         out.printf("%nserving %d tenants at http://localhost:%d/api/v1/tenants/{tenant}/customers/{customer}/recommendations"
                 + " (Ctrl-C stops)%n", index.size(), port);
+        if (secured) {
+            out.println("every request needs an API key: `api-key create --tenant T --name NAME` (one tenant) or"
+                    + " `api-key create --operator NAME` (everything, /api/v1/admin included)");
+        }
         index.tenants().stream().findFirst().map(index::get).ifPresent(first -> out.printf(
-                "try:  curl 'http://localhost:%d/api/v1/tenants/%s/customers/%s/recommendations?limit=5'%n"
-                        + "      curl 'http://localhost:%d/api/v1/tenants/%s/recommendations/status'%n",
-                port, first.tenantId(), first.anyCustomerId(), port, first.tenantId()));
+                "try:  curl %s'http://localhost:%d/api/v1/tenants/%s/customers/%s/recommendations?limit=5'%n"
+                        + "      curl %s'http://localhost:%d/api/v1/tenants/%s/recommendations/status'%n",
+                auth, port, first.tenantId(), first.anyCustomerId(), auth, port, first.tenantId()));
+        if (!secured) {
+            out.printf("      curl 'http://localhost:%d/api/v1/admin/tenants'   (API keys are off: nightbake.security.enabled=false)%n",
+                    port);
+        }
     }
 
     private static int rollbackSnapshot(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("tenant", "reason"));
         TenantId tenant = tenantId(line.required("tenant"));
+        String reason = line.option("reason", "rollback from the command line");
         try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            Snapshot previous = context.getBean(SnapshotRegistry.class).rollback(tenant, operator(),
-                    line.option("reason", "rollback from the command line"));
-            out.printf("tenant %s now serves snapshot %s (run %s, model version %d)%n", tenant, previous.snapshotId(),
-                    previous.runDate(), previous.modelVersion());
+            out.println(context.getBean(TenantAdminService.class).rollbackSnapshot(tenant, operator(), reason).message());
             return 0;
+        }
+    }
+
+    private static int setState(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "state", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        String value = line.required("state");
+        TenantState state;
+        try {
+            state = TenantState.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--state must be ON, FROZEN or OFF, was '" + value + "'");
+        }
+        String reason = reason(line);
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).setState(tenant, state, operator(), reason).message());
+            return 0;
+        }
+    }
+
+    private static int pinModel(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "version", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        line.required("version");
+        int version = line.integer("version", 0, 1, Integer.MAX_VALUE);
+        String reason = reason(line);
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).pinChampion(tenant, version, operator(), reason).message());
+            return 0;
+        }
+    }
+
+    private static int rollbackModel(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        String reason = reason(line);
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).rollbackChampion(tenant, operator(), reason).message());
+            return 0;
+        }
+    }
+
+    /** {@code api-key create|revoke|list}. */
+    private static int apiKey(String action, CommandLine line, PrintStream out) {
+        if (action == null) {
+            throw new UsageException("api-key needs an action: create, revoke or list");
+        }
+        switch (action) {
+            case "create" -> {
+                line.allowOnly(Set.of("tenant", "name", "operator"));
+                boolean operatorKey = line.flag("operator");
+                if (operatorKey == line.flag("tenant")) {
+                    throw new UsageException("api-key create needs either --tenant T --name NAME or --operator NAME");
+                }
+                if (operatorKey && line.flag("name")) {
+                    throw new UsageException("api-key create --operator NAME takes the name as the value of --operator");
+                }
+                TenantId tenant = operatorKey ? null : tenantId(line.required("tenant"));
+                String name = keyName(operatorKey ? line.required("operator") : line.required("name"));
+                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+                    ApiKeyService keys = context.getBean(ApiKeyService.class);
+                    ApiKeyService.NewApiKey key = operatorKey ? keys.createOperatorKey(name, operator())
+                            : keys.createTenantKey(tenant, name, operator());
+                    out.printf("created %s key '%s'%s (id %s): %s   store it now, it is not shown again%n",
+                            key.role(), key.name(), key.tenant() == null ? "" : " for tenant " + key.tenant(), key.id(), key.key());
+                    return 0;
+                }
+            }
+            case "revoke" -> {
+                line.allowOnly(Set.of("id", "reason"));
+                String id = line.required("id");
+                String reason = line.option("reason", "revoked from the command line");
+                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+                    out.println(context.getBean(ApiKeyService.class).revoke(id, operator(), reason).message());
+                    return 0;
+                }
+            }
+            case "list" -> {
+                line.allowOnly(Set.of("tenant"));
+                TenantId tenant = line.flag("tenant") ? tenantId(line.required("tenant")) : null;
+                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+                    ApiKeyService keys = context.getBean(ApiKeyService.class);
+                    List<ApiKeyService.ApiKeyView> all = tenant == null ? keys.list() : keys.list(tenant);
+                    out.printf("%-16s  %-8s  %-20s  %-24s  %-27s  %s%n", "id", "role", "tenant", "name", "created", "status");
+                    for (ApiKeyService.ApiKeyView k : all) {
+                        out.printf("%-16s  %-8s  %-20s  %-24s  %-27s  %s%n", k.id(), k.role(), k.tenant() == null ? "-" : k.tenant(),
+                                k.name(), k.createdAt() + " by " + k.createdBy(), k.active() ? "active"
+                                        : "revoked " + k.revokedAt() + " by " + k.revokedBy());
+                    }
+                    return 0;
+                }
+            }
+            default -> throw new UsageException("unknown api-key action '" + action + "': use create, revoke or list");
+        }
+    }
+
+    /** The --reason of an operator control: required, for the audit trail. */
+    private static String reason(CommandLine line) {
+        String reason = line.required("reason");
+        if (reason.isBlank() || reason.strip().length() > TenantAdminService.MAX_REASON_LENGTH) {
+            throw new UsageException("--reason must say why (1-" + TenantAdminService.MAX_REASON_LENGTH + " characters)");
+        }
+        return reason.strip();
+    }
+
+    private static String keyName(String name) {
+        try {
+            return ApiKeyRegistry.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

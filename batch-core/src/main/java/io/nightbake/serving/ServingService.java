@@ -84,6 +84,20 @@ public class ServingService {
         }
     }
 
+    /**
+     * The tenant's state changed in this process (an operator's change): lookups answer by the new state at once; an
+     * OFF tenant's lists stop being served. Synchronized with {@link #refresh} so that a refresh that read the registry
+     * before the change cannot put the old state back.
+     */
+    public synchronized void stateChanged(TenantId tenant, TenantState state) {
+        if (active) {
+            if (state == TenantState.OFF) {
+                index.remove(tenant.value());
+            }
+            states.put(tenant.value(), state);
+        }
+    }
+
     /** Follows the registry: tenant states, and snapshot pointers moved by this or another process. */
     @Scheduled(fixedDelayString = "${nightbake.serving.refresh-millis:5000}")
     public synchronized void refresh() {

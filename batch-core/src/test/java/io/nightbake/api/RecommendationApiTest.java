@@ -34,6 +34,8 @@ class RecommendationApiTest {
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("nightbake.home", () -> home.toString());
         registry.add("nightbake.serving.refresh-millis", () -> "3600000");
+        // the lookup answers without access control; API keys are covered by ApiKeyAccessTest and AdminApiTest
+        registry.add("nightbake.security.enabled", () -> "false");
     }
 
     @Autowired

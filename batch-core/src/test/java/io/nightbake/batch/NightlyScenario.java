@@ -56,6 +56,8 @@ abstract class NightlyScenario {
         new SyntheticFleetGenerator().generate(FLEET, home.resolve("tenants"));
         registry.add("nightbake.home", () -> home.toString());
         registry.add("nightbake.retrain.threads", () -> "2");
+        // not a test of access control (ApiKeyAccessTest and AdminApiTest are): its readers call the API without keys
+        registry.add("nightbake.security.enabled", () -> "false");
     }
 
     @Autowired

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -84,6 +86,14 @@ public class ModelRegistry {
 
     public List<ModelVersion> versions(TenantId tenant) {
         return jdbc.query("SELECT * FROM nb_model_version WHERE tenant_id = ? ORDER BY version", ModelRegistry::version, tenant.value());
+    }
+
+    /** Every tenant's champion version, in one query (the operators' overview of the fleet). */
+    public Map<TenantId, Integer> championVersions() {
+        Map<TenantId, Integer> versions = new HashMap<>();
+        jdbc.query("SELECT tenant_id, version FROM nb_champion", row -> Map.entry(TenantId.of(row.getString(1)), row.getInt(2)))
+                .forEach(e -> versions.put(e.getKey(), e.getValue()));
+        return versions;
     }
 
     public List<ChampionChange> championHistory(TenantId tenant) {

@@ -75,6 +75,31 @@ public class SnapshotRegistry {
         });
     }
 
+    /**
+     * Serves a tenant's lists again after {@link #unpublish} (it was turned back on): the snapshot it served when it
+     * was unpublished, if that one is still kept (so an operator's rollback stays rolled back), else its newest kept
+     * snapshot. Empty when it has no snapshot at all. A tenant that is still published keeps its snapshot, which is
+     * returned.
+     */
+    public Optional<Snapshot> republishLastServed(TenantId tenant, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            Optional<String> served = pointer(c, tenant);
+            if (served.isPresent()) {
+                return find(c, tenant, served.get());
+            }
+            List<Snapshot> kept = snapshots(c, tenant);
+            Optional<Snapshot> lastServed = Jdbc.query(c, "SELECT old_snapshot FROM nb_publication_change WHERE tenant_id = ? "
+                            + "AND new_snapshot IS NULL AND old_snapshot IS NOT NULL ORDER BY id DESC", row -> row.getString(1),
+                    tenant.value()).stream().findFirst()
+                    .flatMap(id -> kept.stream().filter(s -> s.snapshotId().equals(id)).findFirst());
+            Optional<Snapshot> chosen = lastServed.or(() -> kept.stream().findFirst());
+            if (chosen.isPresent()) {
+                movePointer(c, tenant, chosen.get().snapshotId(), actor, reason);
+            }
+            return chosen;
+        });
+    }
+
     public Optional<Snapshot> current(TenantId tenant) {
         return jdbc.queryOne("SELECT s.* FROM nb_snapshot s JOIN nb_published p ON p.tenant_id = s.tenant_id "
                 + "AND p.snapshot_id = s.snapshot_id WHERE p.tenant_id = ?", SnapshotRegistry::snapshot, tenant.value());

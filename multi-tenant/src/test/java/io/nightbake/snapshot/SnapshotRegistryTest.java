@@ -62,4 +62,29 @@ class SnapshotRegistryTest {
         assertThat(snapshots.unpublish(acme, "bob", "again")).isFalse();
         assertThatThrownBy(() -> snapshots.rollback(acme, "bob", "x")).hasMessageContaining("no published snapshot");
     }
+
+    @Test
+    void turningBackOnServesWhatWasServedBeforeUnpublishingEvenAfterARollback() {
+        assertThat(snapshots.republishLastServed(acme, "alice", "on again")).isEmpty();
+        snapshots.publish(snapshot(1), "nightly", "run 1");
+        snapshots.publish(snapshot(2), "nightly", "run 2");
+        snapshots.rollback(acme, "alice", "lists of run 2 are bad");
+        snapshots.unpublish(acme, "alice", "tenant OFF");
+
+        assertThat(snapshots.republishLastServed(acme, "alice", "tenant ON")).map(Snapshot::snapshotId).contains("s1");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s1");
+        // already published: nothing moves
+        assertThat(snapshots.republishLastServed(acme, "alice", "again")).map(Snapshot::snapshotId).contains("s1");
+    }
+
+    @Test
+    void turningBackOnAfterFurtherNightsServesTheSnapshotServedLast() {
+        snapshots.publish(snapshot(1), "nightly", "run 1");
+        snapshots.unpublish(acme, "alice", "tenant OFF");
+        snapshots.publish(snapshot(2), "nightly", "run 2");
+        snapshots.publish(snapshot(3), "nightly", "run 3");
+        snapshots.publish(snapshot(4), "nightly", "run 4"); // s1 falls out of retention
+        snapshots.unpublish(acme, "alice", "tenant OFF again");
+        assertThat(snapshots.republishLastServed(acme, "alice", "tenant ON")).map(Snapshot::snapshotId).contains("s4");
+    }
 }
