@@ -106,15 +106,11 @@ public final class NightbakeCli {
     /** Runs a command; returns the exit code, or Integer.MIN_VALUE when the command left a server running. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            String action = null;
-            if (args.length >= 2 && args[0].equals("api-key") && !args[1].startsWith("--")) {
-                action = args[1]; // `api-key create|revoke|list ...`
-                String[] rest = new String[args.length - 1];
-                rest[0] = args[0];
-                System.arraycopy(args, 2, rest, 1, args.length - 2);
-                args = rest;
-            }
             CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help"));
+            String action = line.action(); // `api-key create|revoke|list ...`
+            if (action != null && !line.command().equals("api-key")) {
+                throw new UsageException("unexpected argument '" + action + "'");
+            }
             if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
                 out.print(USAGE);
                 return 0;

@@ -14,12 +14,22 @@ import java.util.Set;
 public final class CommandLine {
 
     private final String command;
+    private String action;
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<String> springArgs = new ArrayList<>();
 
     public CommandLine(String[] args, Set<String> flags) {
-        this.command = args.length == 0 ? "help" : args[0];
-        for (int i = 1; i < args.length; i++) {
+        // Spring properties may come before the command: `--spring.profiles.active=postgres runs --limit 5`
+        int first = 0;
+        while (first < args.length && args[first].startsWith("--") && args[first].contains(".") && args[first].contains("=")) {
+            springArgs.add(args[first++]);
+        }
+        this.command = first == args.length ? "help" : args[first];
+        int i = first + 1;
+        if (i < args.length && !args[i].startsWith("--")) {
+            action = args[i++]; // a subcommand's verb, as in `api-key create`
+        }
+        for (; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + arg + "'");
@@ -48,6 +58,11 @@ public final class CommandLine {
 
     public String command() {
         return command;
+    }
+
+    /** The bare word after the command, if any (`create` in `api-key create --tenant t`). */
+    public String action() {
+        return action;
     }
 
     public List<String> springArgs() {
