@@ -8,6 +8,8 @@ import java.util.Map;
  * with per-tenant rule overrides. Load it with {@link TemplateLoader}.
  *
  * @param holdoutFraction share of each tenant's most recent interactions (by event time) held out for evaluation
+ * @param evaluation      how ranking metrics are computed on the holdout
+ * @param minTrainingRows a tenant with fewer training rows than this gets the popularity baseline as its model
  */
 public record TemplatePipeline(
         String name,
@@ -16,6 +18,8 @@ public record TemplatePipeline(
         AlgorithmSettings algorithm,
         double holdoutFraction,
         GateSettings gate,
+        EvaluationSettings evaluation,
+        int minTrainingRows,
         int topK,
         BusinessRules rules,
         Map<String, BusinessRules> tenantRules) {

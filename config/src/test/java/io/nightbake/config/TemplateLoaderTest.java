@@ -14,7 +14,13 @@ class TemplateLoaderTest {
     @Test
     void shippedTemplateLoads() {
         TemplatePipeline template = TemplateLoader.loadDefault();
-        assertThat(template.algorithm().name()).isEqualTo("tribuo-fm");
+        // biased-mf became the default by measurement (MovieLens-100K u1..u5 mean RMSE 0.912 vs tribuo-fm 0.949 on u1)
+        assertThat(template.algorithm().name()).isEqualTo("biased-mf");
+        assertThat(template.algorithm().factors()).isEqualTo(100);
+        assertThat(template.evaluation().k()).isEqualTo(10);
+        assertThat(template.minTrainingRows()).isEqualTo(200);
+        assertThat(template.gate().pairedTest()).isEqualTo("none");
+        assertThat(template.gate().lowerIsBetter()).isTrue();
         assertThat(template.features()).contains(Feature.CUSTOMER_ID, Feature.PRODUCT_ID, Feature.CUSTOMER_REGION);
         assertThat(template.holdoutFraction()).isEqualTo(0.2);
         assertThat(template.gate().metric()).isEqualTo("rmse");
@@ -56,6 +62,51 @@ class TemplateLoaderTest {
                 .hasMessageContaining("'algorithm.name'")
                 .hasMessageContaining("'xgboost'")
                 .hasMessageContaining("allowed values: tribuo-fm");
+    }
+
+    @Test
+    void biasedMfAndTribuoFmHaveTheirOwnKeysAndDefaults() {
+        AlgorithmSettings mf = TemplateLoader.parse("algorithm: {name: biased-mf, regularization: 0.05, negative-samples: 3}",
+                "t.yaml").algorithm();
+        assertThat(mf.regularization()).isEqualTo(0.05);
+        assertThat(mf.negativeSamples()).isEqualTo(3);
+        assertThat(mf.epochs()).isEqualTo(25);
+        assertThat(mf.hyperParameters()).containsKeys("regularization", "init-std").doesNotContainKey("init-variance");
+        AlgorithmSettings fm = TemplateLoader.parse("algorithm: {name: tribuo-fm}", "t.yaml").algorithm();
+        assertThat(fm.factors()).isEqualTo(8);
+        assertThat(fm.hyperParameters()).containsKey("init-variance").doesNotContainKey("regularization");
+        assertThat(TemplateLoader.parse("top-k: 5", "t.yaml").algorithm().name()).isEqualTo("biased-mf");
+
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: tribuo-fm, regularization: 0.1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.regularization'").hasMessageContaining("tribuo-fm")
+                .hasMessageContaining("allowed keys: epochs, factors, init-variance");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: biased-mf, init-variance: 0.1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.init-variance'").hasMessageContaining("biased-mf");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: biased-mf, regularization: -1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.regularization'").hasMessageContaining("0.0..10.0");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: als}", "t.yaml"))
+                .hasMessageContaining("allowed values: tribuo-fm, biased-mf");
+    }
+
+    @Test
+    void gateEvaluationAndSmallTenantSettings() {
+        TemplatePipeline t = TemplateLoader.parse("""
+                gate: {metric: ndcg, promotion-margin: 0.02, margin-type: relative, paired-test: bootstrap, confidence: 0.9}
+                evaluation: {k: 5, relevant-rating: 3.5}
+                min-training-rows: 50
+                """, "t.yaml");
+        assertThat(t.gate()).isEqualTo(new GateSettings("ndcg", 0.02, "relative", "bootstrap", 0.9, 1000));
+        assertThat(t.gate().lowerIsBetter()).isFalse();
+        assertThat(t.evaluation()).isEqualTo(new EvaluationSettings(5, 3.5));
+        assertThat(t.minTrainingRows()).isEqualTo(50);
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {metric: auc}", "t.yaml"))
+                .hasMessageContaining("'gate.metric'").hasMessageContaining("allowed values: rmse, ndcg, precision");
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {paired-test: wilcoxon}", "t.yaml"))
+                .hasMessageContaining("'gate.paired-test'").hasMessageContaining("none, bootstrap, t-test");
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {margin-type: percent}", "t.yaml"))
+                .hasMessageContaining("'gate.margin-type'").hasMessageContaining("absolute, relative");
+        assertThatThrownBy(() -> TemplateLoader.parse("min-training-rows: -1", "t.yaml"))
+                .hasMessageContaining("'min-training-rows'");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nightbake.retrain.pipeline;
 
+import io.nightbake.config.GateSettings;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
@@ -22,12 +23,15 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The template pipeline for one tenant: read and validate its data, split off the most recent interactions,
- * train a challenger, score challenger and champion on the same holdout, decide, store the files and register
- * the version (moving the champion pointer in the same transaction when promoted).
+ * train a challenger (or, under the template's {@code min-training-rows}, take the popularity baseline as the model),
+ * score challenger, champion and the popularity baseline on the same holdout (RMSE and ranking metrics), decide on
+ * the gate metric, store the files and register the version with all its figures (moving the champion pointer in
+ * the same transaction when promoted).
  */
 public final class TenantRetrainer {
 
@@ -69,31 +73,71 @@ public final class TenantRetrainer {
                     + " interactions are too few to train and hold out");
         }
         FeatureEncoder encoder = new FeatureEncoder(template.features());
+        int[] trainRows = split.trainRows();
+        int[] holdoutRows = split.holdoutRows();
+
+        // the popularity baseline: the bar for ranking metrics, and the model of a tenant too small to train
+        PopularityBaseline popularity = PopularityBaseline.fit(data, trainRows);
+        boolean small = trainRows.length < template.minTrainingRows();
 
         long trainStart = System.nanoTime();
-        FactorizationMachine challenger = trainer.train(data, encoder, split.trainRows());
+        FactorizationMachine challenger = small ? popularity.model(data) : trainer.train(data, encoder, trainRows);
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
+        RankingFactors ranking = fold(challenger, data, encoder);
 
-        double challengerRmse = Evaluation.rmse(challenger, data, encoder, split.holdoutRows());
-        double baselineRmse = Evaluation.globalMeanBaselineRmse(data, split.trainRows(), split.holdoutRows());
+        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation());
+        CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
+        RankingEvaluation.Figures challengerRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(ranking));
+        RankingEvaluation.Figures popularityRanking = rankingEvaluation.evaluate(popularity.scorer());
+        double baselineRmse = Evaluation.globalMeanBaselineRmse(data, trainRows, holdoutRows);
+
         Optional<ModelVersion> champion = models.champion(tenant);
-        Double championRmse = champion.map(c -> Evaluation.rmse(ModelArtifacts.readModel(Path.of(c.artifactPath())),
-                data, encoder, split.holdoutRows())).orElse(null);
-        ChampionChallengerPolicy.Decision decision = new ChampionChallengerPolicy(template.gate().promotionMargin())
-                .decide(challengerRmse, championRmse, baselineRmse);
+        CustomerFigures championRmse = null;
+        RankingEvaluation.Figures championRanking = null;
+        if (champion.isPresent()) {
+            FactorizationMachine championModel = ModelArtifacts.readModel(Path.of(champion.get().artifactPath()));
+            championRmse = Evaluation.rmseByCustomer(championModel, data, encoder, holdoutRows);
+            championRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(fold(championModel, data, encoder)));
+        }
+
+        GateSettings gate = template.gate();
+        ChampionChallengerPolicy policy = new ChampionChallengerPolicy(gate, rankingEvaluation.k(), template.algorithm().seed());
+        ChampionChallengerPolicy.Decision decision;
+        if (small && champion.isEmpty()) {
+            decision = new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
+                    "first model: %d training rows are under min-training-rows %d, so the popularity baseline is the model "
+                            + "(RMSE %.4f, global-mean baseline %.4f)", trainRows.length, template.minTrainingRows(),
+                    challengerRmse.value(), baselineRmse));
+        } else if (gate.lowerIsBetter()) {
+            decision = policy.decide(challengerRmse, championRmse, baselineRmse, holdoutRows.length);
+        } else {
+            decision = policy.decide(challengerRanking.of(gate.metric()),
+                    championRanking == null ? null : championRanking.of(gate.metric()),
+                    popularityRanking.of(gate.metric()).value(), holdoutRows.length);
+        }
+        if (small && champion.isPresent()) {
+            decision = new ChampionChallengerPolicy.Decision(decision.promote(), String.format(Locale.ROOT,
+                    "popularity baseline (%d training rows under min-training-rows %d); %s", trainRows.length,
+                    template.minTrainingRows(), decision.reason()));
+        }
 
         Path artifactDir = modelsDir.resolve(tenant.value()).resolve(runDate + "-" + Long.toHexString(clock.millis()));
-        RankingFactors ranking = fold(challenger, data, encoder);
         ModelArtifacts.write(artifactDir, challenger, ranking,
                 OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
 
+        String algorithm = small ? PopularityBaseline.ALGORITHM : trainer.algorithm();
+        String hyperParameters = small ? "{min-training-rows=" + template.minTrainingRows() + "}"
+                : template.algorithm().hyperParameters().toString();
+        String library = small ? PopularityBaseline.LIBRARY_VERSION : trainer.libraryVersion();
         ModelVersion candidate = new ModelVersion(tenant, 0, runDate, template.name(), template.version(),
-                trainer.algorithm(), template.algorithm().hyperParameters().toString(),
-                fingerprint(data, split.trainRows()), split.trainRows().length, split.holdoutRows().length,
-                challengerRmse, championRmse, baselineRmse, champion.map(ModelVersion::version).orElse(null),
+                algorithm, hyperParameters, fingerprint(data, trainRows), trainRows.length, holdoutRows.length,
+                challengerRmse.value(), championRmse == null ? null : championRmse.value(), baselineRmse,
+                champion.map(ModelVersion::version).orElse(null),
                 decision.promote() ? ModelVersion.Decision.PROMOTED : ModelVersion.Decision.REJECTED, decision.reason(),
-                trainer.libraryVersion() + ", onnx-opset=13, java=" + Runtime.version(),
-                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant());
+                library + ", onnx-opset=13, java=" + Runtime.version(),
+                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant(), gate.metric(),
+                challengerRanking.metrics(), championRanking == null ? null : championRanking.metrics(),
+                popularityRanking.metrics());
         ModelVersion stored = models.register(candidate, "nightly");
         return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000, false);
     }

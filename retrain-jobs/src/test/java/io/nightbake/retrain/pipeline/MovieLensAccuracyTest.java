@@ -7,7 +7,7 @@ import io.nightbake.config.TemplatePipeline;
 import io.nightbake.jdbc.Jdbc;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.MovieLens;
-import io.nightbake.retrain.train.TribuoFmTrainer;
+import io.nightbake.retrain.train.Trainers;
 import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class MovieLensAccuracyTest {
         MovieLens.Fold u1 = MovieLens.fold(1);
         new TenantRegistry(ds, clock).register(u1.data().tenant(), TenantState.ON, "test", "MovieLens u1");
 
-        TenantRetrainer retrainer = new TenantRetrainer(template, new TribuoFmTrainer(template.algorithm()), registry, models, clock);
+        TenantRetrainer retrainer = new TenantRetrainer(template, Trainers.forSettings(template.algorithm()), registry, models, clock);
         RetrainOutcome outcome = retrainer.retrain(u1.data(), u1.split(), LocalDate.of(1998, 4, 23), System.nanoTime());
 
         System.out.printf("MovieLens-100K u1: holdout RMSE %.4f (baseline %.4f), trained in %d ms%n",
