@@ -26,7 +26,7 @@ public final class TemplateLoader {
     public static final String DEFAULT_RESOURCE = "nightbake-template.yaml";
 
     private static final Set<String> TOP_KEYS = Set.of("name", "version", "features", "algorithm", "holdout", "gate",
-            "evaluation", "min-training-rows", "top-k", "rules", "tenants");
+            "evaluation", "min-training-rows", "implicit-feedback", "top-k", "rules", "tenants");
     private static final Set<String> TRIBUO_FM_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
             "init-variance", "seed");
     private static final Set<String> BIASED_MF_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
@@ -99,19 +99,22 @@ public final class TemplateLoader {
             throw new ConfigException("'features' must include customer_id and product_id; allowed values: " + Feature.allowed());
         }
 
-        AlgorithmSettings algorithm = readAlgorithm(top.child("algorithm", ALGORITHM_KEYS));
+        Node algorithmNode = top.child("algorithm", ALGORITHM_KEYS);
+        AlgorithmSettings algorithm = readAlgorithm(algorithmNode);
 
         Node holdout = top.child("holdout", Set.of("fraction"));
         double fraction = holdout.decimal("fraction", 0.2, 0.01, 0.9);
 
         Node gateNode = top.child("gate", GATE_KEYS);
-        GateSettings gate = new GateSettings(
-                gateNode.oneOf("metric", GateSettings.RMSE, GateSettings.METRICS),
-                gateNode.decimal("promotion-margin", 0.001, 0, 100),
-                gateNode.oneOf("margin-type", GateSettings.ABSOLUTE, GateSettings.MARGIN_TYPES),
-                gateNode.oneOf("paired-test", GateSettings.NO_TEST, GateSettings.PAIRED_TESTS),
-                gateNode.decimal("confidence", 0.95, 0.5, 0.9999),
-                gateNode.integer("bootstrap-samples", 1000, 100, 100_000));
+        GateSettings gate = readGate(gateNode);
+
+        // implicit-feedback tenants: the main algorithm and gate with this section's keys laid over them
+        Node implicit = top.child("implicit-feedback", Set.of("algorithm", "gate"));
+        Node implicitAlgorithmNode = implicit.child("algorithm", ALGORITHM_KEYS);
+        AlgorithmSettings implicitAlgorithm = readAlgorithm(implicitAlgorithmNode.has("name")
+                && !implicitAlgorithmNode.string("name", "").equals(algorithm.name())
+                ? implicitAlgorithmNode : implicitAlgorithmNode.over(algorithmNode));
+        GateSettings implicitGate = readGate(implicit.child("gate", GATE_KEYS).over(gateNode));
 
         Node evaluationNode = top.child("evaluation", Set.of("k", "relevant-rating"));
         EvaluationSettings evaluation = new EvaluationSettings(
@@ -131,8 +134,18 @@ public final class TemplateLoader {
             Node tenantNode = tenants.child(tenant, Set.of("rules"));
             tenantRules.put(tenant, readRules(tenantNode.child("rules", RULE_KEYS), rules));
         }
-        return new TemplatePipeline(name, version, features, algorithm, fraction, gate, evaluation, minTrainingRows, topK,
-                rules, tenantRules);
+        return new TemplatePipeline(name, version, features, algorithm, fraction, gate, evaluation, minTrainingRows,
+                implicitAlgorithm, implicitGate, topK, rules, tenantRules);
+    }
+
+    private static GateSettings readGate(Node gateNode) {
+        return new GateSettings(
+                gateNode.oneOf("metric", GateSettings.RMSE, GateSettings.METRICS),
+                gateNode.decimal("promotion-margin", 0.001, 0, 100),
+                gateNode.oneOf("margin-type", GateSettings.ABSOLUTE, GateSettings.MARGIN_TYPES),
+                gateNode.oneOf("paired-test", GateSettings.NO_TEST, GateSettings.PAIRED_TESTS),
+                gateNode.decimal("confidence", 0.95, 0.5, 0.9999),
+                gateNode.integer("bootstrap-samples", 1000, 100, 100_000));
     }
 
     /**
@@ -226,6 +239,13 @@ public final class TemplateLoader {
 
         boolean has(String key) {
             return values.containsKey(key);
+        }
+
+        /** This node's keys laid over {@code base}'s (keeping this node's path for error messages). */
+        Node over(Node base) {
+            Map<Object, Object> merged = new LinkedHashMap<>(base.values());
+            merged.putAll(values);
+            return new Node(prefix, merged, allowedKeys);
         }
 
         List<String> keys() {

@@ -1,9 +1,11 @@
 package io.nightbake.retrain.pipeline;
 
+import io.nightbake.config.AlgorithmSettings;
 import io.nightbake.config.GateSettings;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
+import io.nightbake.retrain.data.FeedbackKind;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.model.FactorizationMachine;
@@ -12,6 +14,7 @@ import io.nightbake.retrain.model.RankingFactors;
 import io.nightbake.retrain.onnx.OnnxRankingModelExporter;
 import io.nightbake.retrain.train.FeatureEncoder;
 import io.nightbake.retrain.train.Trainer;
+import io.nightbake.retrain.train.Trainers;
 import io.nightbake.tenant.TenantId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +44,15 @@ public final class TenantRetrainer {
     private final Path modelsDir;
     private final Clock clock;
 
+    /**
+     * Trains every tenant with the template's algorithm for the kind of its interactions: {@code algorithm} for
+     * explicit ratings, {@code implicit-feedback.algorithm} for implicit feedback.
+     */
+    public TenantRetrainer(TemplatePipeline template, ModelRegistry models, Path modelsDir, Clock clock) {
+        this(template, null, models, modelsDir, clock);
+    }
+
+    /** Trains every tenant with {@code trainer}, whatever its interactions (null: as the template says). */
     public TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelRegistry models, Path modelsDir, Clock clock) {
         this.template = template;
         this.trainer = trainer;
@@ -75,6 +87,9 @@ public final class TenantRetrainer {
         FeatureEncoder encoder = new FeatureEncoder(template.features());
         int[] trainRows = split.trainRows();
         int[] holdoutRows = split.holdoutRows();
+        boolean implicit = FeedbackKind.of(data, trainRows) == FeedbackKind.IMPLICIT;
+        AlgorithmSettings settings = template.algorithmFor(implicit);
+        Trainer trainer = this.trainer != null ? this.trainer : Trainers.forSettings(settings);
 
         // the popularity baseline: the bar for ranking metrics, and the model of a tenant too small to train
         PopularityBaseline popularity = PopularityBaseline.fit(data, trainRows);
@@ -100,8 +115,8 @@ public final class TenantRetrainer {
             championRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(fold(championModel, data, encoder)));
         }
 
-        GateSettings gate = template.gate();
-        ChampionChallengerPolicy policy = new ChampionChallengerPolicy(gate, rankingEvaluation.k(), template.algorithm().seed());
+        GateSettings gate = template.gateFor(implicit);
+        ChampionChallengerPolicy policy = new ChampionChallengerPolicy(gate, rankingEvaluation.k(), settings.seed());
         ChampionChallengerPolicy.Decision decision;
         if (small && champion.isEmpty()) {
             decision = new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
@@ -126,8 +141,9 @@ public final class TenantRetrainer {
                 OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
 
         String algorithm = small ? PopularityBaseline.ALGORITHM : trainer.algorithm();
-        String hyperParameters = small ? "{min-training-rows=" + template.minTrainingRows() + "}"
-                : template.algorithm().hyperParameters().toString();
+        String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
+        String hyperParameters = small ? "{" + feedback + ", min-training-rows=" + template.minTrainingRows() + "}"
+                : "{" + feedback + ", " + settings.hyperParameters().toString().substring(1);
         String library = small ? PopularityBaseline.LIBRARY_VERSION : trainer.libraryVersion();
         ModelVersion candidate = new ModelVersion(tenant, 0, runDate, template.name(), template.version(),
                 algorithm, hyperParameters, fingerprint(data, trainRows), trainRows.length, holdoutRows.length,

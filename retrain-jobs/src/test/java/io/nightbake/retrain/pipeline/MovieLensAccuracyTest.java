@@ -8,7 +8,6 @@ import io.nightbake.jdbc.Jdbc;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.retrain.MovieLens;
-import io.nightbake.retrain.train.Trainers;
 import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ class MovieLensAccuracyTest {
         Clock clock = Clock.systemUTC();
         TemplatePipeline template = TemplateLoader.loadDefault();
         ModelRegistry registry = new ModelRegistry(ds, clock);
-        TenantRetrainer retrainer = new TenantRetrainer(template, Trainers.forSettings(template.algorithm()), registry, models, clock);
+        TenantRetrainer retrainer = new TenantRetrainer(template, registry, models, clock);
 
         double sum = 0;
         for (int k = 1; k <= 5; k++) {
