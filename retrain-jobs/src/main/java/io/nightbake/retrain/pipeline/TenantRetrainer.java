@@ -34,7 +34,8 @@ import java.util.Optional;
  * train a challenger (or, under the template's {@code min-training-rows}, take the popularity baseline as the model),
  * score challenger, champion and the popularity baseline on the same holdout (RMSE and ranking metrics), decide on
  * the gate metric, store the files and register the version with all its figures (moving the champion pointer in
- * the same transaction when promoted).
+ * the same transaction when promoted). A tenant's first trained model that does not beat the baseline is registered
+ * as rejected, and the popularity baseline is registered after it as the champion, so the tenant has something to serve.
  */
 public final class TenantRetrainer {
 
@@ -68,7 +69,7 @@ public final class TenantRetrainer {
     public RetrainOutcome retrain(TenantId tenant, Path tenantDir, LocalDate runDate) {
         Optional<ModelVersion> done = models.trainedOn(tenant, runDate);
         if (done.isPresent()) {
-            return new RetrainOutcome(done.get(), 0, 0, 0, true);
+            return new RetrainOutcome(done.get(), 0, 0, 0, true, null);
         }
         long start = System.nanoTime();
         TenantDataset data = TenantDataReader.read(tenant, tenantDir);
@@ -136,26 +137,62 @@ public final class TenantRetrainer {
                     template.minTrainingRows(), decision.reason()));
         }
 
-        Path artifactDir = modelsDir.resolve(tenant.value()).resolve(runDate + "-" + Long.toHexString(clock.millis()));
-        ModelArtifacts.write(artifactDir, challenger, ranking,
-                OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
-
-        String algorithm = small ? PopularityBaseline.ALGORITHM : trainer.algorithm();
         String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
-        String hyperParameters = small ? "{" + feedback + ", min-training-rows=" + template.minTrainingRows() + "}"
-                : "{" + feedback + ", " + settings.hyperParameters().toString().substring(1);
-        String library = small ? PopularityBaseline.LIBRARY_VERSION : trainer.libraryVersion();
+        String popularityParameters = "{" + feedback + ", min-training-rows=" + template.minTrainingRows() + "}";
+        Figures figures = new Figures(challengerRmse, challengerRanking, championRmse, championRanking, popularityRanking,
+                baselineRmse, gate.metric());
+        ModelVersion stored = small
+                ? register(data, split, runDate, startedAt, "", challenger, ranking, PopularityBaseline.ALGORITHM,
+                popularityParameters, PopularityBaseline.LIBRARY_VERSION, figures, champion, decision)
+                : register(data, split, runDate, startedAt, "", challenger, ranking, trainer.algorithm(),
+                "{" + feedback + ", " + settings.hyperParameters().toString().substring(1), trainer.libraryVersion(), figures,
+                champion, decision);
+        ModelVersion rejected = null;
+        if (champion.isEmpty() && !stored.promoted()) {
+            // a first trained model that does not beat the baseline would leave the tenant with nothing to serve: the
+            // popularity baseline becomes the champion until a trained model beats it (the rejected one stays on record)
+            rejected = stored;
+            FactorizationMachine fallback = popularity.model(data);
+            RankingFactors fallbackRanking = fold(fallback, data, encoder);
+            Figures fallbackFigures = new Figures(Evaluation.rmseByCustomer(fallback, data, encoder, holdoutRows),
+                    popularityRanking, null, null, popularityRanking, baselineRmse, gate.metric());
+            stored = register(data, split, runDate, startedAt, "-popularity", fallback, fallbackRanking,
+                    PopularityBaseline.ALGORITHM, popularityParameters, PopularityBaseline.LIBRARY_VERSION, fallbackFigures,
+                    champion, new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
+                            "first model: the trained %s (version %d) was rejected, so the popularity baseline serves until "
+                                    + "a trained model beats it; version %d: %s", trainer.algorithm(), rejected.version(),
+                            rejected.version(), rejected.reason())));
+        }
+        return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000,
+                false, rejected);
+    }
+
+    /** The holdout figures a version is registered with. */
+    private record Figures(CustomerFigures rmse, RankingEvaluation.Figures ranking, CustomerFigures championRmse,
+                           RankingEvaluation.Figures championRanking, RankingEvaluation.Figures popularityRanking,
+                           double baselineRmse, String gateMetric) {
+    }
+
+    /** Writes a model's files (parameters and ONNX ranking graph) and registers its version with its lineage and figures. */
+    private ModelVersion register(TenantDataset data, HoldoutSplit split, LocalDate runDate, Instant startedAt, String dirSuffix,
+                                  FactorizationMachine model, RankingFactors ranking, String algorithm, String hyperParameters,
+                                  String library, Figures figures, Optional<ModelVersion> champion,
+                                  ChampionChallengerPolicy.Decision decision) {
+        TenantId tenant = data.tenant();
+        Path artifactDir = modelsDir.resolve(tenant.value())
+                .resolve(runDate + "-" + Long.toHexString(clock.millis()) + dirSuffix);
+        ModelArtifacts.write(artifactDir, model, ranking, OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
         ModelVersion candidate = new ModelVersion(tenant, 0, runDate, template.name(), template.version(),
-                algorithm, hyperParameters, fingerprint(data, trainRows), trainRows.length, holdoutRows.length,
-                challengerRmse.value(), championRmse == null ? null : championRmse.value(), baselineRmse,
+                algorithm, hyperParameters, fingerprint(data, split.trainRows()), split.trainRows().length,
+                split.holdoutRows().length, figures.rmse().value(),
+                figures.championRmse() == null ? null : figures.championRmse().value(), figures.baselineRmse(),
                 champion.map(ModelVersion::version).orElse(null),
                 decision.promote() ? ModelVersion.Decision.PROMOTED : ModelVersion.Decision.REJECTED, decision.reason(),
                 library + ", onnx-opset=13, java=" + Runtime.version(),
-                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant(), gate.metric(),
-                challengerRanking.metrics(), championRanking == null ? null : championRanking.metrics(),
-                popularityRanking.metrics());
-        ModelVersion stored = models.register(candidate, "nightly");
-        return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000, false);
+                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant(), figures.gateMetric(),
+                figures.ranking().metrics(), figures.championRanking() == null ? null : figures.championRanking().metrics(),
+                figures.popularityRanking().metrics());
+        return models.register(candidate, "nightly");
     }
 
     /** The model folded over the tenant's current customers and products, ready to export as a ranking graph. */

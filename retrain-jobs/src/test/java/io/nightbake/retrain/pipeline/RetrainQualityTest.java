@@ -18,6 +18,7 @@ import io.nightbake.retrain.synthetic.FleetSpec;
 import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.train.BiasedMatrixFactorizationTrainer;
 import io.nightbake.retrain.train.FeatureEncoder;
+import io.nightbake.retrain.train.Trainer;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
@@ -112,6 +113,49 @@ class RetrainQualityTest {
                 assertThat(top[0]).containsExactly(0, 1, 2); // most customers first
             }
         }
+    }
+
+    @Test
+    void aFirstModelThatFailsTheBaselineLeavesThePopularityBaselineAsChampion(@TempDir Path models) {
+        TenantDataset data = new SyntheticFleetGenerator().generateTenant(FleetSpec.defaults(), 6);
+        ModelRegistry registry = registry(database(), data.tenant());
+        Trainer broken = new Trainer() {
+            @Override
+            public String algorithm() {
+                return "broken";
+            }
+
+            @Override
+            public String libraryVersion() {
+                return "test";
+            }
+
+            @Override
+            public FactorizationMachine train(TenantDataset d, FeatureEncoder encoder, int[] trainRows) {
+                return new FactorizationMachine(java.util.List.of("product=" + d.productId(0)), 1, 100.0, new float[1],
+                        new float[1], 0, 1);
+            }
+        };
+        RetrainOutcome outcome = new TenantRetrainer(TemplateLoader.loadDefault(), broken, registry, models, CLOCK)
+                .retrain(data, HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE), RUN, System.nanoTime());
+
+        ModelVersion rejected = outcome.rejectedFirstModel();
+        assertThat(rejected.algorithm()).isEqualTo("broken");
+        assertThat(rejected.promoted()).isFalse();
+        assertThat(rejected.reason()).contains("does not beat global-mean baseline");
+        ModelVersion served = outcome.version();
+        assertThat(served.algorithm()).isEqualTo("popularity");
+        assertThat(served.promoted()).isTrue();
+        assertThat(served.version()).isEqualTo(rejected.version() + 1);
+        assertThat(served.reason()).contains("trained broken (version 1) was rejected", "popularity baseline serves");
+        assertThat(registry.champion(data.tenant())).map(ModelVersion::algorithm).contains("popularity");
+        assertThat(registry.trainedOn(data.tenant(), RUN)).map(ModelVersion::version).contains(served.version());
+
+        // the next night a working trainer is compared with the popularity champion, and beats it
+        ModelVersion next = new TenantRetrainer(TemplateLoader.loadDefault(), registry, models, CLOCK)
+                .retrain(data, HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE), RUN.plusDays(1), System.nanoTime()).version();
+        assertThat(next.comparedWith()).isEqualTo(served.version());
+        assertThat(next.promoted()).isTrue();
     }
 
     @Test
