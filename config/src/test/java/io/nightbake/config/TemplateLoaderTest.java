@@ -110,6 +110,36 @@ class TemplateLoaderTest {
     }
 
     @Test
+    void implicitFeedbackSettingsAreLaidOverTheMainOnes() {
+        TemplatePipeline shipped = TemplateLoader.loadDefault();
+        assertThat(shipped.algorithmFor(false)).isSameAs(shipped.algorithm());
+        assertThat(shipped.algorithmFor(true).negativeSamples()).isEqualTo(8);
+        assertThat(shipped.algorithmFor(true).learningRate()).as("inherited").isEqualTo(shipped.algorithm().learningRate());
+        assertThat(shipped.gateFor(true).metric()).isEqualTo("ndcg");
+        assertThat(shipped.gateFor(true).promotionMargin()).as("inherited").isEqualTo(shipped.gate().promotionMargin());
+
+        TemplatePipeline t = TemplateLoader.parse("""
+                algorithm: {name: biased-mf, factors: 20, seed: 3}
+                gate: {promotion-margin: 0.01}
+                implicit-feedback:
+                  algorithm: {negative-samples: 2}
+                """, "t.yaml");
+        assertThat(t.implicitAlgorithm().factors()).isEqualTo(20);
+        assertThat(t.implicitAlgorithm().seed()).isEqualTo(3);
+        assertThat(t.implicitAlgorithm().negativeSamples()).isEqualTo(2);
+        assertThat(t.implicitGate()).isEqualTo(t.gate());
+        TemplatePipeline other = TemplateLoader.parse("implicit-feedback: {algorithm: {name: tribuo-fm}}", "t.yaml");
+        assertThat(other.implicitAlgorithm().name()).isEqualTo("tribuo-fm");
+        assertThat(other.implicitAlgorithm().factors()).as("tribuo-fm's own default, not inherited").isEqualTo(8);
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {algorithm: {negative-samples: -1}}", "t.yaml"))
+                .hasMessageContaining("'implicit-feedback.algorithm.negative-samples'");
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {gate: {metric: mae}}", "t.yaml"))
+                .hasMessageContaining("'implicit-feedback.gate.metric'");
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {top-k: 3}", "t.yaml"))
+                .hasMessageContaining("unknown key 'implicit-feedback.top-k'");
+    }
+
+    @Test
     void unknownKeyIsRejected() {
         assertThatThrownBy(() -> TemplateLoader.parse("holdout: {fracton: 0.2}", "t.yaml"))
                 .hasMessageContaining("unknown key 'holdout.fracton'")
