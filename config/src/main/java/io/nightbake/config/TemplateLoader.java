@@ -116,10 +116,11 @@ public final class TemplateLoader {
                 ? implicitAlgorithmNode : implicitAlgorithmNode.over(algorithmNode));
         GateSettings implicitGate = readGate(implicit.child("gate", GATE_KEYS).over(gateNode));
 
-        Node evaluationNode = top.child("evaluation", Set.of("k", "relevant-rating"));
+        Node evaluationNode = top.child("evaluation", Set.of("k", "relevant-rating", "max-customers"));
         EvaluationSettings evaluation = new EvaluationSettings(
                 evaluationNode.integer("k", 10, 1, 1000),
-                evaluationNode.decimal("relevant-rating", 4.0, -1e9, 1e9));
+                evaluationNode.decimal("relevant-rating", 4.0, -1e9, 1e9),
+                evaluationNode.integer("max-customers", 5000, 1, Integer.MAX_VALUE));
         int minTrainingRows = top.integer("min-training-rows", 200, 0, Integer.MAX_VALUE);
 
         int topK = top.integer("top-k", 20, 1, 1000);

@@ -6,6 +6,7 @@ import io.nightbake.retrain.data.FeedbackKind;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.model.RankingFactors;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * Top-K ranking metrics on a holdout, computed the way recommendations are served: each customer's candidates are
@@ -16,7 +17,8 @@ import java.util.Arrays;
  * <p><b>Relevant</b>: a held-out product the customer did not take in training and that is, for explicit ratings
  * (every training row has event type {@value FeedbackKind#RATING_EVENT}), rated at least
  * {@link EvaluationSettings#relevantRating()}; for implicit feedback, any held-out interaction. Customers without a
- * relevant product are not evaluated (they have nothing to find).
+ * relevant product are not evaluated (they have nothing to find); when more than
+ * {@link EvaluationSettings#maxCustomers()} are left, a seeded random sample of that many is.
  *
  * <p>Per customer: precision@K = hits / K, recall@K = hits / relevant, NDCG@K = DCG / ideal DCG with binary gains
  * and {@code 1 / log2(position + 1)} discounts. Figures are means over the evaluated customers.
@@ -49,6 +51,14 @@ public final class RankingEvaluation {
 
     /** Works out who is evaluated and what is relevant to them; reuse it for every model scored on this split. */
     public static RankingEvaluation prepare(TenantDataset data, HoldoutSplit split, EvaluationSettings settings) {
+        return prepare(data, split, settings, 0L);
+    }
+
+    /**
+     * As {@link #prepare(TenantDataset, HoldoutSplit, EvaluationSettings)}; when more customers than
+     * {@link EvaluationSettings#maxCustomers()} have something relevant, a sample of that many is drawn with {@code seed}.
+     */
+    public static RankingEvaluation prepare(TenantDataset data, HoldoutSplit split, EvaluationSettings settings, long seed) {
         FeedbackKind feedback = FeedbackKind.of(data, split.trainRows());
         int[][] trained = productsByCustomer(data, split.trainRows(), row -> true);
         double threshold = settings.relevantRating();
@@ -62,16 +72,32 @@ public final class RankingEvaluation {
                 n++;
             }
         }
-        int[] customers = new int[n];
-        int[][] relevant = new int[n][];
-        int[][] seen = new int[n][];
+        int[] candidates = new int[n];
         int j = 0;
         for (int c = 0; c < relevantAll.length; c++) {
             if (relevantAll[c].length > 0) {
-                customers[j] = c;
-                relevant[j] = relevantAll[c];
-                seen[j++] = trained[c];
+                candidates[j++] = c;
             }
+        }
+        if (n > settings.maxCustomers()) {
+            // partial Fisher-Yates: a uniform sample, the same for the same seed
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (int i = 0; i < settings.maxCustomers(); i++) {
+                int pick = i + rng.nextInt(n - i);
+                int t = candidates[i];
+                candidates[i] = candidates[pick];
+                candidates[pick] = t;
+            }
+            n = settings.maxCustomers();
+            candidates = Arrays.copyOf(candidates, n);
+            Arrays.sort(candidates);
+        }
+        int[] customers = candidates;
+        int[][] relevant = new int[n][];
+        int[][] seen = new int[n][];
+        for (int i = 0; i < n; i++) {
+            relevant[i] = relevantAll[customers[i]];
+            seen[i] = trained[customers[i]];
         }
         return new RankingEvaluation(settings.k(), data.productCount(), customers, relevant, seen, feedback);
     }

@@ -101,7 +101,7 @@ public final class TenantRetrainer {
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
         RankingFactors ranking = fold(challenger, data, encoder);
 
-        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation());
+        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation(), settings.seed());
         CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
         RankingEvaluation.Figures challengerRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(ranking));
         RankingEvaluation.Figures popularityRanking = rankingEvaluation.evaluate(popularity.scorer());

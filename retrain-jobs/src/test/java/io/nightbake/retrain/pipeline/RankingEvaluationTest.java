@@ -74,6 +74,33 @@ class RankingEvaluationTest {
     }
 
     @Test
+    void largeHoldoutsAreSampledReproducibly() {
+        TenantDataset.Builder b = TenantDataset.builder(TenantId.of("many"));
+        b.addProduct("p0", true, null);
+        b.addProduct("p1", true, null);
+        for (int c = 0; c < 100; c++) {
+            b.addInteraction("c" + c, "p0", 1, c, "purchase");
+            b.addInteraction("c" + c, "p1", 1, 1000 + c, "purchase");
+        }
+        TenantDataset data = b.build();
+        int[] train = new int[100];
+        int[] holdout = new int[100];
+        for (int i = 0; i < 100; i++) {
+            train[i] = 2 * i;
+            holdout[i] = 2 * i + 1;
+        }
+        HoldoutSplit split = new HoldoutSplit(train, holdout);
+        EvaluationSettings capped = new EvaluationSettings(1, 4.0, 30);
+        RankingEvaluation a = RankingEvaluation.prepare(data, split, capped, 5);
+        assertThat(a.customerCount()).isEqualTo(30);
+        RankingEvaluation.Figures fa = a.evaluate(RankingEvaluation.scorer(new float[] {1, 0}));
+        RankingEvaluation.Figures fb = RankingEvaluation.prepare(data, split, capped, 5)
+                .evaluate(RankingEvaluation.scorer(new float[] {1, 0}));
+        assertThat(fb.ndcg().customers()).isEqualTo(fa.ndcg().customers()).isSorted();
+        assertThat(fa.metrics().ndcg()).isEqualTo(1.0); // p0 is excluded (taken in training), p1 is the hit
+    }
+
+    @Test
     void noRelevantCustomerGivesNoMetrics() {
         HoldoutSplit onlySeen = new HoldoutSplit(new int[] {0, 1, 2, 3}, new int[] {4, 5});
         RankingEvaluation evaluation = RankingEvaluation.prepare(data("rating"), onlySeen, new EvaluationSettings(2, 4.0));
