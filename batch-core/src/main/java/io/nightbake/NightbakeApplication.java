@@ -5,7 +5,6 @@ import io.nightbake.config.TemplateLoader;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.TenantRetrainer;
-import io.nightbake.retrain.train.TribuoFmTrainer;
 import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.TenantRegistry;
 import java.time.Clock;
@@ -54,6 +53,6 @@ public class NightbakeApplication {
 
     @Bean
     TenantRetrainer tenantRetrainer(TemplatePipeline template, ModelRegistry models, NightbakeProperties properties, Clock clock) {
-        return new TenantRetrainer(template, new TribuoFmTrainer(template.algorithm()), models, properties.modelsDir(), clock);
+        return new TenantRetrainer(template, models, properties.modelsDir(), clock);
     }
 }

@@ -26,9 +26,14 @@ public final class TemplateLoader {
     public static final String DEFAULT_RESOURCE = "nightbake-template.yaml";
 
     private static final Set<String> TOP_KEYS = Set.of("name", "version", "features", "algorithm", "holdout", "gate",
-            "top-k", "rules", "tenants");
-    private static final Set<String> ALGORITHM_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
+            "evaluation", "min-training-rows", "implicit-feedback", "top-k", "rules", "tenants");
+    private static final Set<String> TRIBUO_FM_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
             "init-variance", "seed");
+    private static final Set<String> BIASED_MF_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
+            "learning-rate-decay", "regularization", "bias-regularization", "init-std", "negative-samples", "seed");
+    private static final Set<String> ALGORITHM_KEYS = union(TRIBUO_FM_KEYS, BIASED_MF_KEYS);
+    private static final Set<String> GATE_KEYS = Set.of("metric", "promotion-margin", "margin-type", "paired-test",
+            "confidence", "bootstrap-samples");
     private static final Set<String> RULE_KEYS = Set.of("exclude-purchased", "exclude-inactive", "blocked-categories",
             "region-allowed-categories", "min-score");
 
@@ -94,22 +99,29 @@ public final class TemplateLoader {
             throw new ConfigException("'features' must include customer_id and product_id; allowed values: " + Feature.allowed());
         }
 
-        Node algo = top.child("algorithm", ALGORITHM_KEYS);
-        String algorithmName = algo.oneOf("name", AlgorithmSettings.TRIBUO_FM, Set.of(AlgorithmSettings.TRIBUO_FM));
-        AlgorithmSettings algorithm = new AlgorithmSettings(algorithmName,
-                algo.integer("factors", 8, 1, 512),
-                algo.integer("epochs", 10, 1, 1000),
-                algo.decimal("learning-rate", 0.05, 1e-9, 10),
-                algo.decimal("init-variance", 0.1, 1e-9, 10),
-                algo.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        Node algorithmNode = top.child("algorithm", ALGORITHM_KEYS);
+        AlgorithmSettings algorithm = readAlgorithm(algorithmNode);
 
         Node holdout = top.child("holdout", Set.of("fraction"));
         double fraction = holdout.decimal("fraction", 0.2, 0.01, 0.9);
 
-        Node gateNode = top.child("gate", Set.of("metric", "promotion-margin"));
-        GateSettings gate = new GateSettings(
-                gateNode.oneOf("metric", GateSettings.RMSE, Set.of(GateSettings.RMSE)),
-                gateNode.decimal("promotion-margin", 0.001, 0, 100));
+        Node gateNode = top.child("gate", GATE_KEYS);
+        GateSettings gate = readGate(gateNode);
+
+        // implicit-feedback tenants: the main algorithm and gate with this section's keys laid over them
+        Node implicit = top.child("implicit-feedback", Set.of("algorithm", "gate"));
+        Node implicitAlgorithmNode = implicit.child("algorithm", ALGORITHM_KEYS);
+        AlgorithmSettings implicitAlgorithm = readAlgorithm(implicitAlgorithmNode.has("name")
+                && !implicitAlgorithmNode.string("name", "").equals(algorithm.name())
+                ? implicitAlgorithmNode : implicitAlgorithmNode.over(algorithmNode));
+        GateSettings implicitGate = readGate(implicit.child("gate", GATE_KEYS).over(gateNode));
+
+        Node evaluationNode = top.child("evaluation", Set.of("k", "relevant-rating", "max-customers"));
+        EvaluationSettings evaluation = new EvaluationSettings(
+                evaluationNode.integer("k", 10, 1, 1000),
+                evaluationNode.decimal("relevant-rating", 4.0, -1e9, 1e9),
+                evaluationNode.integer("max-customers", 5000, 1, Integer.MAX_VALUE));
+        int minTrainingRows = top.integer("min-training-rows", 200, 0, Integer.MAX_VALUE);
 
         int topK = top.integer("top-k", 20, 1, 1000);
         BusinessRules rules = readRules(top.child("rules", RULE_KEYS), null);
@@ -123,7 +135,60 @@ public final class TemplateLoader {
             Node tenantNode = tenants.child(tenant, Set.of("rules"));
             tenantRules.put(tenant, readRules(tenantNode.child("rules", RULE_KEYS), rules));
         }
-        return new TemplatePipeline(name, version, features, algorithm, fraction, gate, topK, rules, tenantRules);
+        return new TemplatePipeline(name, version, features, algorithm, fraction, gate, evaluation, minTrainingRows,
+                implicitAlgorithm, implicitGate, topK, rules, tenantRules);
+    }
+
+    private static GateSettings readGate(Node gateNode) {
+        return new GateSettings(
+                gateNode.oneOf("metric", GateSettings.RMSE, GateSettings.METRICS),
+                gateNode.decimal("promotion-margin", 0.001, 0, 100),
+                gateNode.oneOf("margin-type", GateSettings.ABSOLUTE, GateSettings.MARGIN_TYPES),
+                gateNode.oneOf("paired-test", GateSettings.NO_TEST, GateSettings.PAIRED_TESTS),
+                gateNode.decimal("confidence", 0.95, 0.5, 0.9999),
+                gateNode.integer("bootstrap-samples", 1000, 100, 100_000));
+    }
+
+    /**
+     * Reads the algorithm and its hyper-parameters. Each algorithm has its own keys and defaults; a key of another
+     * algorithm is an error naming the keys this one allows.
+     */
+    private static AlgorithmSettings readAlgorithm(Node algo) {
+        String name = algo.oneOf("name", AlgorithmSettings.BIASED_MF, AlgorithmSettings.NAMES);
+        Set<String> allowed = AlgorithmSettings.TRIBUO_FM.equals(name) ? TRIBUO_FM_KEYS : BIASED_MF_KEYS;
+        for (String key : algo.keys()) {
+            if (!allowed.contains(key)) {
+                throw new ConfigException("'" + algo.path(key) + "' does not apply to algorithm " + name
+                        + "; allowed keys: " + sorted(allowed));
+            }
+        }
+        int seed = algo.integer("seed", 42, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (AlgorithmSettings.TRIBUO_FM.equals(name)) {
+            return new AlgorithmSettings(name,
+                    algo.integer("factors", 8, 1, 512),
+                    algo.integer("epochs", 10, 1, 1000),
+                    algo.decimal("learning-rate", 0.05, 1e-9, 10),
+                    algo.decimal("init-variance", 0.1, 1e-9, 10),
+                    seed);
+        }
+        // defaults tuned on MovieLens-100K fold u1 (see BiasedMfBenchmark): mean RMSE 0.912 over u1..u5
+        return new AlgorithmSettings(name,
+                algo.integer("factors", 100, 1, 512),
+                algo.integer("epochs", 25, 1, 1000),
+                algo.decimal("learning-rate", 0.015, 1e-9, 1),
+                0.1,
+                seed,
+                algo.decimal("regularization", 0.1, 0, 10),
+                algo.decimal("bias-regularization", 0.02, 0, 10),
+                algo.decimal("init-std", 0.05, 0, 10),
+                algo.decimal("learning-rate-decay", 1.0, 0.5, 1.0),
+                algo.integer("negative-samples", 0, 0, 100));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new LinkedHashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /** Reads rules; keys absent from the node take their value from {@code base} (or the defaults). */
@@ -177,6 +242,13 @@ public final class TemplateLoader {
             return values.containsKey(key);
         }
 
+        /** This node's keys laid over {@code base}'s (keeping this node's path for error messages). */
+        Node over(Node base) {
+            Map<Object, Object> merged = new LinkedHashMap<>(base.values());
+            merged.putAll(values);
+            return new Node(prefix, merged, allowedKeys);
+        }
+
         List<String> keys() {
             return values.keySet().stream().map(String::valueOf).toList();
         }
@@ -203,10 +275,12 @@ public final class TemplateLoader {
             return String.valueOf(value);
         }
 
-        String oneOf(String key, String fallback, Set<String> allowed) {
+        /** One of {@code allowed}, which error messages list in the given order. */
+        String oneOf(String key, String fallback, List<String> allowed) {
             String value = string(key, fallback);
             if (!allowed.contains(value)) {
-                throw new ConfigException("'" + path(key) + "': '" + value + "' is not allowed; allowed values: " + sorted(allowed));
+                throw new ConfigException("'" + path(key) + "': '" + value + "' is not allowed; allowed values: "
+                        + String.join(", ", allowed));
             }
             return value;
         }

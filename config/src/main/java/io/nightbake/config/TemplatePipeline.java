@@ -8,6 +8,10 @@ import java.util.Map;
  * with per-tenant rule overrides. Load it with {@link TemplateLoader}.
  *
  * @param holdoutFraction share of each tenant's most recent interactions (by event time) held out for evaluation
+ * @param evaluation      how ranking metrics are computed on the holdout
+ * @param minTrainingRows a tenant with fewer training rows than this gets the popularity baseline as its model
+ * @param implicitAlgorithm the algorithm for tenants whose interactions are implicit feedback (not ratings)
+ * @param implicitGate    the gate for those tenants
  */
 public record TemplatePipeline(
         String name,
@@ -16,6 +20,10 @@ public record TemplatePipeline(
         AlgorithmSettings algorithm,
         double holdoutFraction,
         GateSettings gate,
+        EvaluationSettings evaluation,
+        int minTrainingRows,
+        AlgorithmSettings implicitAlgorithm,
+        GateSettings implicitGate,
         int topK,
         BusinessRules rules,
         Map<String, BusinessRules> tenantRules) {
@@ -23,6 +31,19 @@ public record TemplatePipeline(
     public TemplatePipeline {
         features = List.copyOf(features);
         tenantRules = Map.copyOf(tenantRules);
+    }
+
+    /**
+     * The algorithm for a tenant: {@link #implicitAlgorithm()} when its interactions are implicit feedback (purchases,
+     * clicks, views), else {@link #algorithm()} (explicit ratings).
+     */
+    public AlgorithmSettings algorithmFor(boolean implicitFeedback) {
+        return implicitFeedback ? implicitAlgorithm : algorithm;
+    }
+
+    /** The gate for a tenant, by the kind of its interactions (see {@link #algorithmFor}). */
+    public GateSettings gateFor(boolean implicitFeedback) {
+        return implicitFeedback ? implicitGate : gate;
     }
 
     public boolean uses(Feature feature) {

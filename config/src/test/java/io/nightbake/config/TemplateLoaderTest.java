@@ -14,7 +14,13 @@ class TemplateLoaderTest {
     @Test
     void shippedTemplateLoads() {
         TemplatePipeline template = TemplateLoader.loadDefault();
-        assertThat(template.algorithm().name()).isEqualTo("tribuo-fm");
+        // biased-mf became the default by measurement (MovieLens-100K u1..u5 mean RMSE 0.912 vs tribuo-fm 0.949 on u1)
+        assertThat(template.algorithm().name()).isEqualTo("biased-mf");
+        assertThat(template.algorithm().factors()).isEqualTo(100);
+        assertThat(template.evaluation().k()).isEqualTo(10);
+        assertThat(template.minTrainingRows()).isEqualTo(200);
+        assertThat(template.gate().pairedTest()).isEqualTo("none");
+        assertThat(template.gate().lowerIsBetter()).isTrue();
         assertThat(template.features()).contains(Feature.CUSTOMER_ID, Feature.PRODUCT_ID, Feature.CUSTOMER_REGION);
         assertThat(template.holdoutFraction()).isEqualTo(0.2);
         assertThat(template.gate().metric()).isEqualTo("rmse");
@@ -56,6 +62,81 @@ class TemplateLoaderTest {
                 .hasMessageContaining("'algorithm.name'")
                 .hasMessageContaining("'xgboost'")
                 .hasMessageContaining("allowed values: tribuo-fm");
+    }
+
+    @Test
+    void biasedMfAndTribuoFmHaveTheirOwnKeysAndDefaults() {
+        AlgorithmSettings mf = TemplateLoader.parse("algorithm: {name: biased-mf, regularization: 0.05, negative-samples: 3}",
+                "t.yaml").algorithm();
+        assertThat(mf.regularization()).isEqualTo(0.05);
+        assertThat(mf.negativeSamples()).isEqualTo(3);
+        assertThat(mf.epochs()).isEqualTo(25);
+        assertThat(mf.hyperParameters()).containsKeys("regularization", "init-std").doesNotContainKey("init-variance");
+        AlgorithmSettings fm = TemplateLoader.parse("algorithm: {name: tribuo-fm}", "t.yaml").algorithm();
+        assertThat(fm.factors()).isEqualTo(8);
+        assertThat(fm.hyperParameters()).containsKey("init-variance").doesNotContainKey("regularization");
+        assertThat(TemplateLoader.parse("top-k: 5", "t.yaml").algorithm().name()).isEqualTo("biased-mf");
+
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: tribuo-fm, regularization: 0.1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.regularization'").hasMessageContaining("tribuo-fm")
+                .hasMessageContaining("allowed keys: epochs, factors, init-variance");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: biased-mf, init-variance: 0.1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.init-variance'").hasMessageContaining("biased-mf");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: biased-mf, regularization: -1}", "t.yaml"))
+                .hasMessageContaining("'algorithm.regularization'").hasMessageContaining("0.0..10.0");
+        assertThatThrownBy(() -> TemplateLoader.parse("algorithm: {name: als}", "t.yaml"))
+                .hasMessageContaining("allowed values: tribuo-fm, biased-mf");
+    }
+
+    @Test
+    void gateEvaluationAndSmallTenantSettings() {
+        TemplatePipeline t = TemplateLoader.parse("""
+                gate: {metric: ndcg, promotion-margin: 0.02, margin-type: relative, paired-test: bootstrap, confidence: 0.9}
+                evaluation: {k: 5, relevant-rating: 3.5}
+                min-training-rows: 50
+                """, "t.yaml");
+        assertThat(t.gate()).isEqualTo(new GateSettings("ndcg", 0.02, "relative", "bootstrap", 0.9, 1000));
+        assertThat(t.gate().lowerIsBetter()).isFalse();
+        assertThat(t.evaluation()).isEqualTo(new EvaluationSettings(5, 3.5));
+        assertThat(t.minTrainingRows()).isEqualTo(50);
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {metric: auc}", "t.yaml"))
+                .hasMessageContaining("'gate.metric'").hasMessageContaining("allowed values: rmse, ndcg, precision");
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {paired-test: wilcoxon}", "t.yaml"))
+                .hasMessageContaining("'gate.paired-test'").hasMessageContaining("none, bootstrap, t-test");
+        assertThatThrownBy(() -> TemplateLoader.parse("gate: {margin-type: percent}", "t.yaml"))
+                .hasMessageContaining("'gate.margin-type'").hasMessageContaining("absolute, relative");
+        assertThatThrownBy(() -> TemplateLoader.parse("min-training-rows: -1", "t.yaml"))
+                .hasMessageContaining("'min-training-rows'");
+    }
+
+    @Test
+    void implicitFeedbackSettingsAreLaidOverTheMainOnes() {
+        TemplatePipeline shipped = TemplateLoader.loadDefault();
+        assertThat(shipped.algorithmFor(false)).isSameAs(shipped.algorithm());
+        assertThat(shipped.algorithmFor(true).negativeSamples()).isEqualTo(8);
+        assertThat(shipped.algorithmFor(true).learningRate()).as("inherited").isEqualTo(shipped.algorithm().learningRate());
+        assertThat(shipped.gateFor(true).metric()).isEqualTo("ndcg");
+        assertThat(shipped.gateFor(true).promotionMargin()).as("inherited").isEqualTo(shipped.gate().promotionMargin());
+
+        TemplatePipeline t = TemplateLoader.parse("""
+                algorithm: {name: biased-mf, factors: 20, seed: 3}
+                gate: {promotion-margin: 0.01}
+                implicit-feedback:
+                  algorithm: {negative-samples: 2}
+                """, "t.yaml");
+        assertThat(t.implicitAlgorithm().factors()).isEqualTo(20);
+        assertThat(t.implicitAlgorithm().seed()).isEqualTo(3);
+        assertThat(t.implicitAlgorithm().negativeSamples()).isEqualTo(2);
+        assertThat(t.implicitGate()).isEqualTo(t.gate());
+        TemplatePipeline other = TemplateLoader.parse("implicit-feedback: {algorithm: {name: tribuo-fm}}", "t.yaml");
+        assertThat(other.implicitAlgorithm().name()).isEqualTo("tribuo-fm");
+        assertThat(other.implicitAlgorithm().factors()).as("tribuo-fm's own default, not inherited").isEqualTo(8);
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {algorithm: {negative-samples: -1}}", "t.yaml"))
+                .hasMessageContaining("'implicit-feedback.algorithm.negative-samples'");
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {gate: {metric: mae}}", "t.yaml"))
+                .hasMessageContaining("'implicit-feedback.gate.metric'");
+        assertThatThrownBy(() -> TemplateLoader.parse("implicit-feedback: {top-k: 3}", "t.yaml"))
+                .hasMessageContaining("unknown key 'implicit-feedback.top-k'");
     }
 
     @Test

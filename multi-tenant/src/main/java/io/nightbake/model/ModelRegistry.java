@@ -43,12 +43,19 @@ public class ModelRegistry {
             Jdbc.update(c, "INSERT INTO nb_model_version (tenant_id, version, run_date, template_name, template_version, "
                             + "algorithm, hyper_parameters, train_fingerprint, train_rows, holdout_rows, challenger_rmse, "
                             + "champion_rmse, baseline_rmse, compared_with, decision, reason, library_versions, artifact_path, "
-                            + "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + "started_at, finished_at, gate_metric, ranking_k, ranking_customers, precision_at_k, "
+                            + "recall_at_k, ndcg_at_k, champion_precision_at_k, champion_recall_at_k, champion_ndcg_at_k, "
+                            + "popularity_precision_at_k, popularity_recall_at_k, popularity_ndcg_at_k) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     tenant.value(), version, Date.valueOf(stored.runDate()), stored.templateName(), stored.templateVersion(),
                     stored.algorithm(), stored.hyperParameters(), stored.trainFingerprint(), stored.trainRows(),
                     stored.holdoutRows(), stored.challengerRmse(), stored.championRmse(), stored.baselineRmse(),
                     stored.comparedWith(), stored.decision().name(), truncate(stored.reason()), stored.libraryVersions(),
-                    stored.artifactPath(), stored.startedAt(), stored.finishedAt());
+                    stored.artifactPath(), stored.startedAt(), stored.finishedAt(), stored.gateMetric(),
+                    rankingK(stored), stored.ranking() == null ? null : stored.ranking().customers(),
+                    precision(stored.ranking()), recall(stored.ranking()), ndcg(stored.ranking()),
+                    precision(stored.championRanking()), recall(stored.championRanking()), ndcg(stored.championRanking()),
+                    precision(stored.popularityRanking()), recall(stored.popularityRanking()), ndcg(stored.popularityRanking()));
             if (stored.promoted()) {
                 moveChampion(c, tenant, version, actor, stored.reason());
             }
@@ -124,7 +131,45 @@ public class ModelRegistry {
         return new ModelVersion(v.tenant(), version, v.runDate(), v.templateName(), v.templateVersion(), v.algorithm(),
                 v.hyperParameters(), v.trainFingerprint(), v.trainRows(), v.holdoutRows(), v.challengerRmse(), v.championRmse(),
                 v.baselineRmse(), v.comparedWith(), v.decision(), v.reason(), v.libraryVersions(), v.artifactPath(),
-                v.startedAt(), v.finishedAt());
+                v.startedAt(), v.finishedAt(), v.gateMetric(), v.ranking(), v.championRanking(), v.popularityRanking());
+    }
+
+    private static Integer rankingK(ModelVersion v) {
+        for (RankingMetrics m : new RankingMetrics[] {v.ranking(), v.championRanking(), v.popularityRanking()}) {
+            if (m != null) {
+                return m.k();
+            }
+        }
+        return null;
+    }
+
+    private static Double precision(RankingMetrics m) {
+        return m == null ? null : finite(m.precision());
+    }
+
+    private static Double recall(RankingMetrics m) {
+        return m == null ? null : finite(m.recall());
+    }
+
+    private static Double ndcg(RankingMetrics m) {
+        return m == null ? null : finite(m.ndcg());
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    /** Ranking metrics from three columns sharing ranking_k and ranking_customers; null when the version has none. */
+    private static RankingMetrics ranking(ResultSet row, String prefix) throws SQLException {
+        Integer k = Jdbc.nullableInt(row, "ranking_k");
+        Double precision = Jdbc.nullableDouble(row, prefix + "precision_at_k");
+        Double recall = Jdbc.nullableDouble(row, prefix + "recall_at_k");
+        Double ndcg = Jdbc.nullableDouble(row, prefix + "ndcg_at_k");
+        if (k == null || precision == null || recall == null || ndcg == null) {
+            return null;
+        }
+        Integer customers = Jdbc.nullableInt(row, "ranking_customers");
+        return new RankingMetrics(k, customers == null ? 0 : customers, precision, recall, ndcg);
     }
 
     private static ModelVersion version(ResultSet row) throws SQLException {
@@ -135,6 +180,7 @@ public class ModelRegistry {
                 Jdbc.nullableDouble(row, "champion_rmse"), row.getDouble("baseline_rmse"), Jdbc.nullableInt(row, "compared_with"),
                 ModelVersion.Decision.valueOf(row.getString("decision")), row.getString("reason"),
                 row.getString("library_versions"), row.getString("artifact_path"), Jdbc.instant(row, "started_at"),
-                Jdbc.instant(row, "finished_at"));
+                Jdbc.instant(row, "finished_at"), row.getString("gate_metric"), ranking(row, ""), ranking(row, "champion_"),
+                ranking(row, "popularity_"));
     }
 }

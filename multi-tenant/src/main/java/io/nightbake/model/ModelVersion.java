@@ -10,6 +10,12 @@ import java.time.LocalDate;
  * @param championRmse the RMSE of the champion it was compared with, on the same holdout; null for a tenant's first model
  * @param comparedWith the champion version it was compared with; null for a tenant's first model
  * @param artifactPath where the model's files (ONNX graph, parameters) are stored
+ * @param gateMetric the metric the promotion decision was taken on (rmse, ndcg or precision); null for versions
+ *                   registered before it was recorded
+ * @param ranking the version's own ranking metrics on the holdout; null when not computed or no customer had a
+ *                relevant held-out product
+ * @param championRanking the champion's ranking metrics on the same holdout; null for a tenant's first model
+ * @param popularityRanking the popularity baseline's (most taken training products) on the same holdout
  */
 public record ModelVersion(
         TenantId tenant,
@@ -31,7 +37,22 @@ public record ModelVersion(
         String libraryVersions,
         String artifactPath,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        String gateMetric,
+        RankingMetrics ranking,
+        RankingMetrics championRanking,
+        RankingMetrics popularityRanking) {
+
+    /** A version without ranking metrics (gated by RMSE). */
+    public ModelVersion(TenantId tenant, int version, LocalDate runDate, String templateName, int templateVersion,
+                        String algorithm, String hyperParameters, String trainFingerprint, long trainRows, long holdoutRows,
+                        double challengerRmse, Double championRmse, double baselineRmse, Integer comparedWith,
+                        Decision decision, String reason, String libraryVersions, String artifactPath, Instant startedAt,
+                        Instant finishedAt) {
+        this(tenant, version, runDate, templateName, templateVersion, algorithm, hyperParameters, trainFingerprint,
+                trainRows, holdoutRows, challengerRmse, championRmse, baselineRmse, comparedWith, decision, reason,
+                libraryVersions, artifactPath, startedAt, finishedAt, null, null, null, null);
+    }
 
     public enum Decision { PROMOTED, REJECTED }
 

@@ -59,6 +59,28 @@ class RegistriesTest {
         assertThatThrownBy(() -> models.pinChampion(acme, 9, "bob", "x")).hasMessageContaining("no model version 9");
     }
 
+    @Test
+    void rankingMetricsAndTheGateMetricAreStoredBesideRmse() {
+        ModelVersion first = models.register(version(ModelVersion.Decision.PROMOTED), "nightly");
+        assertThat(first.ranking()).as("a version without ranking metrics stays without").isNull();
+        assertThat(models.find(acme, first.version()).orElseThrow().gateMetric()).isNull();
+
+        ModelVersion v = version(ModelVersion.Decision.REJECTED);
+        RankingMetrics mine = new RankingMetrics(10, 300, 0.05, 0.04, 0.06);
+        RankingMetrics champion = new RankingMetrics(10, 300, 0.04, 0.03, 0.05);
+        RankingMetrics popularity = new RankingMetrics(10, 300, 0.03, 0.02, 0.04);
+        ModelVersion stored = models.register(new ModelVersion(v.tenant(), 0, v.runDate(), v.templateName(), v.templateVersion(),
+                v.algorithm(), v.hyperParameters(), v.trainFingerprint(), v.trainRows(), v.holdoutRows(), v.challengerRmse(),
+                0.95, v.baselineRmse(), 1, v.decision(), v.reason(), v.libraryVersions(), v.artifactPath(), v.startedAt(),
+                v.finishedAt(), "ndcg", mine, champion, popularity), "nightly");
+        ModelVersion read = models.find(acme, stored.version()).orElseThrow();
+        assertThat(read.gateMetric()).isEqualTo("ndcg");
+        assertThat(read.ranking()).isEqualTo(mine);
+        assertThat(read.championRanking()).isEqualTo(champion);
+        assertThat(read.popularityRanking()).isEqualTo(popularity);
+        assertThat(read).isEqualTo(stored);
+    }
+
     private ModelVersion version(ModelVersion.Decision decision) {
         return new ModelVersion(acme, 0, LocalDate.of(2026, 11, 24), "default", 1, "tribuo-fm", "{factors=8}", "abc", 100, 20,
                 0.9, null, 1.1, null, decision, "test", "tribuo=4.3.2", "/tmp/m", clock.instant(), clock.instant());

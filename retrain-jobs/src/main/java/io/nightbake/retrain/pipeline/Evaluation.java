@@ -3,6 +3,7 @@ package io.nightbake.retrain.pipeline;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.model.FactorizationMachine;
 import io.nightbake.retrain.train.FeatureEncoder;
+import java.util.Arrays;
 import java.util.Map;
 
 /** Holdout metrics. Champion and challenger are always scored on the very same rows. */
@@ -12,20 +13,28 @@ public final class Evaluation {
     }
 
     public static double rmse(FactorizationMachine model, TenantDataset data, FeatureEncoder encoder, int[] rows) {
+        return rmseByCustomer(model, data, encoder, rows).value();
+    }
+
+    /** Squared errors on {@code rows}, summed per customer (customers in ascending index order). */
+    public static CustomerFigures rmseByCustomer(FactorizationMachine model, TenantDataset data, FeatureEncoder encoder,
+                                                 int[] rows) {
         Map<String, Integer> index = model.featureIndex();
         int[][] customers = encoder.customerIndices(data, index);
         int[][] products = encoder.productIndices(data, index);
-        double sum = 0;
+        double[] squared = new double[data.customerCount()];
+        double[] count = new double[data.customerCount()];
         for (int row : rows) {
-            int[] c = customers[data.customer(row)];
-            int[] p = products[data.product(row)];
-            int[] features = new int[c.length + p.length];
-            System.arraycopy(c, 0, features, 0, c.length);
-            System.arraycopy(p, 0, features, c.length, p.length);
+            int c = data.customer(row);
+            int[] cf = customers[c];
+            int[] pf = products[data.product(row)];
+            int[] features = Arrays.copyOf(cf, cf.length + pf.length);
+            System.arraycopy(pf, 0, features, cf.length, pf.length);
             double error = model.predict(features) - data.value(row);
-            sum += error * error;
+            squared[c] += error * error;
+            count[c]++;
         }
-        return Math.sqrt(sum / rows.length);
+        return compact(CustomerFigures.RMSE, squared, count);
     }
 
     /** RMSE of predicting the training rows' mean for every holdout row: the bar a first model must clear. */
@@ -41,5 +50,27 @@ public final class Evaluation {
             sum += error * error;
         }
         return Math.sqrt(sum / holdoutRows.length);
+    }
+
+    /** Keeps the customers with a non-zero count. */
+    static CustomerFigures compact(String metric, double[] sums, double[] counts) {
+        int n = 0;
+        for (double c : counts) {
+            if (c > 0) {
+                n++;
+            }
+        }
+        int[] customers = new int[n];
+        double[] s = new double[n];
+        double[] k = new double[n];
+        int j = 0;
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] > 0) {
+                customers[j] = c;
+                s[j] = sums[c];
+                k[j++] = counts[c];
+            }
+        }
+        return new CustomerFigures(metric, customers, s, k);
     }
 }

@@ -7,6 +7,9 @@ import io.nightbake.model.ModelVersion;
  *
  * @param resumed true when the version had already been registered by an earlier attempt of the same run
  *                (a rerun after a crash), so nothing was trained again
+ * @param rejectedFirstModel when a tenant's first trained model did not beat the baseline, that rejected version
+ *                (the popularity baseline was then registered as {@code version}, the champion); else null
  */
-public record RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed) {
+public record RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
+                             ModelVersion rejectedFirstModel) {
 }

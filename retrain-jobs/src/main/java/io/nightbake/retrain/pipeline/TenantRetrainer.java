@@ -1,8 +1,11 @@
 package io.nightbake.retrain.pipeline;
 
+import io.nightbake.config.AlgorithmSettings;
+import io.nightbake.config.GateSettings;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
+import io.nightbake.retrain.data.FeedbackKind;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.model.FactorizationMachine;
@@ -11,6 +14,7 @@ import io.nightbake.retrain.model.RankingFactors;
 import io.nightbake.retrain.onnx.OnnxRankingModelExporter;
 import io.nightbake.retrain.train.FeatureEncoder;
 import io.nightbake.retrain.train.Trainer;
+import io.nightbake.retrain.train.Trainers;
 import io.nightbake.tenant.TenantId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +26,16 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The template pipeline for one tenant: read and validate its data, split off the most recent interactions,
- * train a challenger, score challenger and champion on the same holdout, decide, store the files and register
- * the version (moving the champion pointer in the same transaction when promoted).
+ * train a challenger (or, under the template's {@code min-training-rows}, take the popularity baseline as the model),
+ * score challenger, champion and the popularity baseline on the same holdout (RMSE and ranking metrics), decide on
+ * the gate metric, store the files and register the version with all its figures (moving the champion pointer in
+ * the same transaction when promoted). A tenant's first trained model that does not beat the baseline is registered
+ * as rejected, and the popularity baseline is registered after it as the champion, so the tenant has something to serve.
  */
 public final class TenantRetrainer {
 
@@ -37,6 +45,15 @@ public final class TenantRetrainer {
     private final Path modelsDir;
     private final Clock clock;
 
+    /**
+     * Trains every tenant with the template's algorithm for the kind of its interactions: {@code algorithm} for
+     * explicit ratings, {@code implicit-feedback.algorithm} for implicit feedback.
+     */
+    public TenantRetrainer(TemplatePipeline template, ModelRegistry models, Path modelsDir, Clock clock) {
+        this(template, null, models, modelsDir, clock);
+    }
+
+    /** Trains every tenant with {@code trainer}, whatever its interactions (null: as the template says). */
     public TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelRegistry models, Path modelsDir, Clock clock) {
         this.template = template;
         this.trainer = trainer;
@@ -52,7 +69,7 @@ public final class TenantRetrainer {
     public RetrainOutcome retrain(TenantId tenant, Path tenantDir, LocalDate runDate) {
         Optional<ModelVersion> done = models.trainedOn(tenant, runDate);
         if (done.isPresent()) {
-            return new RetrainOutcome(done.get(), 0, 0, 0, true);
+            return new RetrainOutcome(done.get(), 0, 0, 0, true, null);
         }
         long start = System.nanoTime();
         TenantDataset data = TenantDataReader.read(tenant, tenantDir);
@@ -69,33 +86,113 @@ public final class TenantRetrainer {
                     + " interactions are too few to train and hold out");
         }
         FeatureEncoder encoder = new FeatureEncoder(template.features());
+        int[] trainRows = split.trainRows();
+        int[] holdoutRows = split.holdoutRows();
+        boolean implicit = FeedbackKind.of(data, trainRows) == FeedbackKind.IMPLICIT;
+        AlgorithmSettings settings = template.algorithmFor(implicit);
+        Trainer trainer = this.trainer != null ? this.trainer : Trainers.forSettings(settings);
+
+        // the popularity baseline: the bar for ranking metrics, and the model of a tenant too small to train
+        PopularityBaseline popularity = PopularityBaseline.fit(data, trainRows);
+        boolean small = trainRows.length < template.minTrainingRows();
 
         long trainStart = System.nanoTime();
-        FactorizationMachine challenger = trainer.train(data, encoder, split.trainRows());
+        FactorizationMachine challenger = small ? popularity.model(data) : trainer.train(data, encoder, trainRows);
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
-
-        double challengerRmse = Evaluation.rmse(challenger, data, encoder, split.holdoutRows());
-        double baselineRmse = Evaluation.globalMeanBaselineRmse(data, split.trainRows(), split.holdoutRows());
-        Optional<ModelVersion> champion = models.champion(tenant);
-        Double championRmse = champion.map(c -> Evaluation.rmse(ModelArtifacts.readModel(Path.of(c.artifactPath())),
-                data, encoder, split.holdoutRows())).orElse(null);
-        ChampionChallengerPolicy.Decision decision = new ChampionChallengerPolicy(template.gate().promotionMargin())
-                .decide(challengerRmse, championRmse, baselineRmse);
-
-        Path artifactDir = modelsDir.resolve(tenant.value()).resolve(runDate + "-" + Long.toHexString(clock.millis()));
         RankingFactors ranking = fold(challenger, data, encoder);
-        ModelArtifacts.write(artifactDir, challenger, ranking,
-                OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
 
+        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation(), settings.seed());
+        CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
+        RankingEvaluation.Figures challengerRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(ranking));
+        RankingEvaluation.Figures popularityRanking = rankingEvaluation.evaluate(popularity.scorer());
+        double baselineRmse = Evaluation.globalMeanBaselineRmse(data, trainRows, holdoutRows);
+
+        Optional<ModelVersion> champion = models.champion(tenant);
+        CustomerFigures championRmse = null;
+        RankingEvaluation.Figures championRanking = null;
+        if (champion.isPresent()) {
+            FactorizationMachine championModel = ModelArtifacts.readModel(Path.of(champion.get().artifactPath()));
+            championRmse = Evaluation.rmseByCustomer(championModel, data, encoder, holdoutRows);
+            championRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(fold(championModel, data, encoder)));
+        }
+
+        GateSettings gate = template.gateFor(implicit);
+        ChampionChallengerPolicy policy = new ChampionChallengerPolicy(gate, rankingEvaluation.k(), settings.seed());
+        ChampionChallengerPolicy.Decision decision;
+        if (small && champion.isEmpty()) {
+            decision = new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
+                    "first model: %d training rows are under min-training-rows %d, so the popularity baseline is the model "
+                            + "(RMSE %.4f, global-mean baseline %.4f)", trainRows.length, template.minTrainingRows(),
+                    challengerRmse.value(), baselineRmse));
+        } else if (gate.lowerIsBetter()) {
+            decision = policy.decide(challengerRmse, championRmse, baselineRmse, holdoutRows.length);
+        } else {
+            decision = policy.decide(challengerRanking.of(gate.metric()),
+                    championRanking == null ? null : championRanking.of(gate.metric()),
+                    popularityRanking.of(gate.metric()).value(), holdoutRows.length);
+        }
+        if (small && champion.isPresent()) {
+            decision = new ChampionChallengerPolicy.Decision(decision.promote(), String.format(Locale.ROOT,
+                    "popularity baseline (%d training rows under min-training-rows %d); %s", trainRows.length,
+                    template.minTrainingRows(), decision.reason()));
+        }
+
+        String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
+        String popularityParameters = "{" + feedback + ", min-training-rows=" + template.minTrainingRows() + "}";
+        Figures figures = new Figures(challengerRmse, challengerRanking, championRmse, championRanking, popularityRanking,
+                baselineRmse, gate.metric());
+        ModelVersion stored = small
+                ? register(data, split, runDate, startedAt, "", challenger, ranking, PopularityBaseline.ALGORITHM,
+                popularityParameters, PopularityBaseline.LIBRARY_VERSION, figures, champion, decision)
+                : register(data, split, runDate, startedAt, "", challenger, ranking, trainer.algorithm(),
+                "{" + feedback + ", " + settings.hyperParameters().toString().substring(1), trainer.libraryVersion(), figures,
+                champion, decision);
+        ModelVersion rejected = null;
+        if (champion.isEmpty() && !stored.promoted()) {
+            // a first trained model that does not beat the baseline would leave the tenant with nothing to serve: the
+            // popularity baseline becomes the champion until a trained model beats it (the rejected one stays on record)
+            rejected = stored;
+            FactorizationMachine fallback = popularity.model(data);
+            RankingFactors fallbackRanking = fold(fallback, data, encoder);
+            Figures fallbackFigures = new Figures(Evaluation.rmseByCustomer(fallback, data, encoder, holdoutRows),
+                    popularityRanking, null, null, popularityRanking, baselineRmse, gate.metric());
+            stored = register(data, split, runDate, startedAt, "-popularity", fallback, fallbackRanking,
+                    PopularityBaseline.ALGORITHM, popularityParameters, PopularityBaseline.LIBRARY_VERSION, fallbackFigures,
+                    champion, new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
+                            "first model: the trained %s (version %d) was rejected, so the popularity baseline serves until "
+                                    + "a trained model beats it; version %d: %s", trainer.algorithm(), rejected.version(),
+                            rejected.version(), rejected.reason())));
+        }
+        return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000,
+                false, rejected);
+    }
+
+    /** The holdout figures a version is registered with. */
+    private record Figures(CustomerFigures rmse, RankingEvaluation.Figures ranking, CustomerFigures championRmse,
+                           RankingEvaluation.Figures championRanking, RankingEvaluation.Figures popularityRanking,
+                           double baselineRmse, String gateMetric) {
+    }
+
+    /** Writes a model's files (parameters and ONNX ranking graph) and registers its version with its lineage and figures. */
+    private ModelVersion register(TenantDataset data, HoldoutSplit split, LocalDate runDate, Instant startedAt, String dirSuffix,
+                                  FactorizationMachine model, RankingFactors ranking, String algorithm, String hyperParameters,
+                                  String library, Figures figures, Optional<ModelVersion> champion,
+                                  ChampionChallengerPolicy.Decision decision) {
+        TenantId tenant = data.tenant();
+        Path artifactDir = modelsDir.resolve(tenant.value())
+                .resolve(runDate + "-" + Long.toHexString(clock.millis()) + dirSuffix);
+        ModelArtifacts.write(artifactDir, model, ranking, OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
         ModelVersion candidate = new ModelVersion(tenant, 0, runDate, template.name(), template.version(),
-                trainer.algorithm(), template.algorithm().hyperParameters().toString(),
-                fingerprint(data, split.trainRows()), split.trainRows().length, split.holdoutRows().length,
-                challengerRmse, championRmse, baselineRmse, champion.map(ModelVersion::version).orElse(null),
+                algorithm, hyperParameters, fingerprint(data, split.trainRows()), split.trainRows().length,
+                split.holdoutRows().length, figures.rmse().value(),
+                figures.championRmse() == null ? null : figures.championRmse().value(), figures.baselineRmse(),
+                champion.map(ModelVersion::version).orElse(null),
                 decision.promote() ? ModelVersion.Decision.PROMOTED : ModelVersion.Decision.REJECTED, decision.reason(),
-                trainer.libraryVersion() + ", onnx-opset=13, java=" + Runtime.version(),
-                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant());
-        ModelVersion stored = models.register(candidate, "nightly");
-        return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000, false);
+                library + ", onnx-opset=13, java=" + Runtime.version(),
+                artifactDir.toAbsolutePath().toString(), startedAt, clock.instant(), figures.gateMetric(),
+                figures.ranking().metrics(), figures.championRanking() == null ? null : figures.championRanking().metrics(),
+                figures.popularityRanking().metrics());
+        return models.register(candidate, "nightly");
     }
 
     /** The model folded over the tenant's current customers and products, ready to export as a ranking graph. */

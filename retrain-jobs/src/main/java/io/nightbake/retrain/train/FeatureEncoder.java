@@ -20,9 +20,19 @@ public final class FeatureEncoder {
         this.useCategory = features.contains(Feature.PRODUCT_CATEGORY);
     }
 
+    /** The name of a customer's own id feature. */
+    public static String customerIdFeature(TenantDataset data, int customer) {
+        return "customer=" + data.customerId(customer);
+    }
+
+    /** The name of a product's own id feature. */
+    public static String productIdFeature(TenantDataset data, int product) {
+        return "product=" + data.productId(product);
+    }
+
     public List<String> customerFeatures(TenantDataset data, int customer) {
         List<String> names = new ArrayList<>(2);
-        names.add("customer=" + data.customerId(customer));
+        names.add(customerIdFeature(data, customer));
         String region = data.customerRegion(customer);
         if (useRegion && region != null) {
             names.add("region=" + region);
@@ -32,7 +42,7 @@ public final class FeatureEncoder {
 
     public List<String> productFeatures(TenantDataset data, int product) {
         List<String> names = new ArrayList<>(2);
-        names.add("product=" + data.productId(product));
+        names.add(productIdFeature(data, product));
         String category = data.productCategory(product);
         if (useCategory && category != null) {
             names.add("category=" + category);
