@@ -13,6 +13,11 @@ import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
 import io.nightbake.cli.CommandLine.UsageException;
 import io.nightbake.config.ConfigException;
+import io.nightbake.config.TemplateLoader;
+import io.nightbake.retrain.importer.ImportReport;
+import io.nightbake.retrain.importer.OnlineRetailImporter;
+import io.nightbake.retrain.importer.TenantBy;
+import io.nightbake.retrain.quality.QualityReport;
 import io.nightbake.retrain.synthetic.FleetSpec;
 import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.synthetic.TenantSummary;
@@ -64,6 +69,11 @@ public final class NightbakeCli {
               rerun         rerun the failed and unfinished tenants of a run   --run ID
               recover       mark the executions of runs whose process died as failed (so they can be rerun)
               tenants       list tenants and their states
+              import online-retail  turn the UCI Online Retail CSV into one tenant per country in the data contract
+                            --in FILE(.csv or .csv.gz) --out DIR [--tenant-by country]
+              quality-report  run MovieLens-100K u1..u5 and every Online Retail country through the pipeline and
+                            print accuracy, ranking metrics and the popularity baseline   [--data DIR] (default
+                            ../shared/data) [--nightbake.template=FILE]
               benchmark     generate a fleet in ./nightbake-bench, run a night and measure prebake speed, phase
                             times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
                             [--largest-products N] [--interactions-per-customer X] [--rank R] [--seed S]
@@ -108,12 +118,15 @@ public final class NightbakeCli {
         try {
             CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help"));
             String action = line.action(); // `api-key create|revoke|list ...`
-            if (action != null && !line.command().equals("api-key")) {
+            if (action != null && !Set.of("api-key", "import").contains(line.command())) {
                 throw new UsageException("unexpected argument '" + action + "'");
             }
             if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
                 out.print(USAGE);
                 return 0;
+            }
+            if (Set.of("generate", "import", "quality-report").contains(line.command())) {
+                quietLibraries(); // these commands run without Spring Boot, whose logging settings quiet them
             }
             return switch (line.command()) {
                 case "generate" -> generate(line, out);
@@ -125,6 +138,8 @@ public final class NightbakeCli {
                 case "rerun" -> rerun(line, out);
                 case "recover" -> recover(line, out);
                 case "benchmark" -> benchmark(line, out);
+                case "import" -> importData(action, line, out);
+                case "quality-report" -> qualityReport(line, out);
                 case "rollback-snapshot" -> rollbackSnapshot(line, out);
                 case "set-state" -> setState(line, out);
                 case "pin-model" -> pinModel(line, out);
@@ -190,8 +205,7 @@ public final class NightbakeCli {
         out.printf("generated %d tenants (%d interactions) in %s%n", fleet.size(),
                 fleet.stream().mapToLong(TenantSummary::interactions).sum(), home.resolve("tenants").toAbsolutePath());
 
-        List<String> springArgs = new ArrayList<>(line.springArgs());
-        springArgs.add("--nightbake.home=" + home);
+        List<String> springArgs = withHome(line, home);
         if (springProperty(line, "nightbake.security.enabled", null) == null) {
             springArgs.add("--nightbake.security.enabled=false"); // the local demo serves without API keys
         }
@@ -493,6 +507,14 @@ public final class NightbakeCli {
         return application.run(springArgs.toArray(String[]::new));
     }
 
+    /** The Spring arguments with {@code nightbake.home} set to {@code home} (once: a repeated property becomes a list). */
+    private static List<String> withHome(CommandLine line, Path home) {
+        List<String> springArgs = new ArrayList<>(line.springArgs());
+        springArgs.removeIf(a -> a.startsWith("--nightbake.home="));
+        springArgs.add("--nightbake.home=" + home);
+        return springArgs;
+    }
+
     private static String springProperty(CommandLine line, String name, String fallback) {
         for (String arg : line.springArgs()) {
             if (arg.startsWith("--" + name + "=")) {
@@ -500,6 +522,29 @@ public final class NightbakeCli {
             }
         }
         return fallback;
+    }
+
+    private static int importData(String format, CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("in", "out", "tenant-by"));
+        if (!"online-retail".equals(format)) {
+            throw new UsageException("import needs a format: `import online-retail --in FILE --out DIR`");
+        }
+        TenantBy tenantBy;
+        try {
+            tenantBy = TenantBy.valueOf(line.option("tenant-by", "country").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tenant-by must be one of " + java.util.Arrays.toString(TenantBy.values()).toLowerCase());
+        }
+        ImportReport report = OnlineRetailImporter.importFile(Path.of(line.required("in")), Path.of(line.required("out")), tenantBy);
+        out.print(report.summary());
+        return 0;
+    }
+
+    private static int qualityReport(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("data"));
+        String template = springProperty(line, "nightbake.template", "");
+        QualityReport.run(Path.of(line.option("data", "../shared/data")), TemplateLoader.load(template), out);
+        return 0;
     }
 
     private static int benchmark(CommandLine line, PrintStream out) throws Exception {
@@ -519,9 +564,9 @@ public final class NightbakeCli {
         // the benchmark measures prebaking at the given rank; a short training keeps the run quick
         Path template = home.resolve("benchmark-template.yaml");
         Files.writeString(template, "name: benchmark\nalgorithm: {name: tribuo-fm, factors: " + rank + ", epochs: 2}\n");
-        List<String> springArgs = new ArrayList<>(line.springArgs());
-        springArgs.addAll(List.of("--nightbake.home=" + home, "--nightbake.template=" + template,
-                "--nightbake.security.enabled=false"));
+        List<String> springArgs = withHome(line, home);
+        springArgs.removeIf(a -> a.startsWith("--nightbake.template="));
+        springArgs.addAll(List.of("--nightbake.template=" + template, "--nightbake.security.enabled=false"));
         if (springArgs.stream().noneMatch(a -> a.startsWith("--server.port="))) {
             springArgs.add("--server.port=0");
         }
@@ -549,6 +594,11 @@ public final class NightbakeCli {
         }
         Files.createDirectories(home);
         Files.writeString(home.resolve(DEMO_MARKER), "created by nightbake (demo or benchmark); the next run deletes this folder\n");
+    }
+
+    private static void quietLibraries() {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
     private static Throwable rootConfigError(Throwable e) {
