@@ -1,5 +1,6 @@
 package io.nightbake.batch;
 
+import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.NightbakeProperties;
 import io.nightbake.serving.ServingService;
 import io.nightbake.snapshot.Snapshot;
@@ -68,7 +69,7 @@ public class SnapshotPublisher {
             return "already published " + snapshotId;
         }
         Path staged = Path.of(prebaked.getString(PrebakePartitionHandler.STAGED_FILE));
-        Path target = properties.snapshotsDir().resolve(tenant.value()).resolve(snapshotId).resolve("recommendations.parquet");
+        Path target = properties.snapshotsDir().resolve(tenant.value()).resolve(snapshotId).resolve(RecommendationsFile.FILE_NAME);
         moveIntoPlace(staged, target);
         Snapshot snapshot = new Snapshot(tenant, snapshotId, runDate, prebaked.getInt(PrebakePartitionHandler.MODEL_VERSION),
                 target.toAbsolutePath().toString(), prebaked.getInt(PrebakePartitionHandler.CUSTOMERS),

@@ -1,10 +1,11 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import java.nio.file.Path;
 
 /**
  * A published snapshot file that cannot be served: missing, unreadable, or breaking the snapshot contract
- * ({@link SnapshotSchema}). The message names the file, the column when there is one, and what to fix. The
+ * ({@link RecommendationsFile}). The message names the file, the column when there is one, and what to fix. The
  * tenant's current index stays in service.
  */
 public class SnapshotLoadException extends RuntimeException {

@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Reads a published snapshot ({@link SnapshotSchema}) into a {@link TenantSnapshotIndex}: column readers straight
+ * Reads a published snapshot ({@link RecommendationsFile}) into a {@link TenantSnapshotIndex}: column readers straight
  * on the pages (no record assembly, no per-row objects), product ids resolved once per dictionary entry, every
  * row checked against the contract on the way. The path may also be a folder of part files (as Spark writes it),
  * read in file-name order.
@@ -85,8 +86,8 @@ final class SnapshotParquetLoader {
         }
     }
 
-    private static final String[] COLUMNS = {SnapshotSchema.TENANT_ID, SnapshotSchema.CUSTOMER_ID, SnapshotSchema.RANK,
-            SnapshotSchema.PRODUCT_ID, SnapshotSchema.SCORE, SnapshotSchema.MODEL_VERSION, SnapshotSchema.RUN_DATE};
+    private static final String[] COLUMNS = {RecommendationsFile.TENANT_ID, RecommendationsFile.CUSTOMER_ID, RecommendationsFile.RANK,
+            RecommendationsFile.PRODUCT_ID, RecommendationsFile.SCORE, RecommendationsFile.MODEL_VERSION, RecommendationsFile.RUN_DATE};
     private static final Kind[] KINDS = {Kind.STRING, Kind.STRING, Kind.INT32, Kind.STRING, Kind.NUMBER, Kind.INTEGER,
             Kind.DATE};
     private static final int TENANT = 0;
@@ -157,7 +158,7 @@ final class SnapshotParquetLoader {
             partNote = "";
             String[] dictionary = products.toArray(String[]::new);
             return assembler.build(tenant, snapshotId, (int) modelVersion, LocalDate.ofEpochDay(runDate),
-                    builtAt, dictionary, duplicate -> fail(SnapshotSchema.CUSTOMER_ID, "customer '" + duplicate
+                    builtAt, dictionary, duplicate -> fail(RecommendationsFile.CUSTOMER_ID, "customer '" + duplicate
                             + "' appears in two separate runs of rows; rows must be sorted by customer, then rank"));
         }
 
@@ -202,9 +203,9 @@ final class SnapshotParquetLoader {
             for (int i = 0; i < COLUMNS.length; i++) {
                 descriptors[i] = projection.getColumnDescription(new String[] {COLUMNS[i]});
             }
-            boolean floatScores = projection.getType(SnapshotSchema.SCORE).asPrimitiveType().getPrimitiveTypeName()
+            boolean floatScores = projection.getType(RecommendationsFile.SCORE).asPrimitiveType().getPrimitiveTypeName()
                     == PrimitiveTypeName.FLOAT;
-            boolean longVersions = projection.getType(SnapshotSchema.MODEL_VERSION).asPrimitiveType()
+            boolean longVersions = projection.getType(RecommendationsFile.MODEL_VERSION).asPrimitiveType()
                     .getPrimitiveTypeName() == PrimitiveTypeName.INT64;
             String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
             reader.setRequestedSchema(projection);
@@ -271,53 +272,53 @@ final class SnapshotParquetLoader {
                 long row = firstRow + r;
                 // tenant, model version, run date: one value for the whole snapshot
                 if (tenants.getCurrentDefinitionLevel() < maxDefinition[TENANT]) {
-                    throw nullValue(SnapshotSchema.TENANT_ID, row, "every row names the tenant");
+                    throw nullValue(RecommendationsFile.TENANT_ID, row, "every row names the tenant");
                 }
                 Binary tenantId = tenants.getBinary();
                 if (tenantBytes == null) {
                     tenantBytes = Binary.fromConstantByteArray(tenantId.getBytes());
                     tenant = tenantBytes.toStringUsingUTF8();
                 } else if (!tenantBytes.equals(tenantId)) {
-                    throw fail(SnapshotSchema.TENANT_ID, "holds rows of more than one tenant: '" + tenant
+                    throw fail(RecommendationsFile.TENANT_ID, "holds rows of more than one tenant: '" + tenant
                             + "' (row 0) and '" + tenantId.toStringUsingUTF8() + "' (row " + row
                             + "); a snapshot holds exactly one tenant's lists");
                 }
                 tenants.consume();
                 if (versions.getCurrentDefinitionLevel() < maxDefinition[MODEL_VERSION]) {
-                    throw nullValue(SnapshotSchema.MODEL_VERSION, row, "every row names the model that scored it");
+                    throw nullValue(RecommendationsFile.MODEL_VERSION, row, "every row names the model that scored it");
                 }
                 long version = longVersions ? versions.getLong() : versions.getInteger();
                 versions.consume();
                 if (dates.getCurrentDefinitionLevel() < maxDefinition[RUN_DATE]) {
-                    throw nullValue(SnapshotSchema.RUN_DATE, row, "every row names the run date");
+                    throw nullValue(RecommendationsFile.RUN_DATE, row, "every row names the run date");
                 }
                 int date = dates.getInteger();
                 dates.consume();
                 if (row == 0) {
                     if (version < Integer.MIN_VALUE || version > Integer.MAX_VALUE) {
-                        throw fail(SnapshotSchema.MODEL_VERSION, "model version " + version + " (row 0) does not fit "
+                        throw fail(RecommendationsFile.MODEL_VERSION, "model version " + version + " (row 0) does not fit "
                                 + "in an int");
                     }
                     modelVersion = version;
                     runDate = date;
                 } else if (version != modelVersion) {
-                    throw fail(SnapshotSchema.MODEL_VERSION, "holds rows of more than one model version: "
+                    throw fail(RecommendationsFile.MODEL_VERSION, "holds rows of more than one model version: "
                             + modelVersion + " (row 0) and " + version + " (row " + row
                             + "); a snapshot comes from one model");
                 } else if (date != runDate) {
-                    throw fail(SnapshotSchema.RUN_DATE, "holds rows of more than one run date: "
+                    throw fail(RecommendationsFile.RUN_DATE, "holds rows of more than one run date: "
                             + LocalDate.ofEpochDay(runDate) + " (row 0) and " + LocalDate.ofEpochDay(date) + " (row "
                             + row + "); a snapshot comes from one night");
                 }
 
                 // customer and rank: lists in order, each 1, 2, 3, ... or one marker row
                 if (customers.getCurrentDefinitionLevel() < maxDefinition[CUSTOMER]) {
-                    throw nullValue(SnapshotSchema.CUSTOMER_ID, row, "every row names its customer");
+                    throw nullValue(RecommendationsFile.CUSTOMER_ID, row, "every row names its customer");
                 }
                 Binary customer = customers.getBinary();
                 customers.consume();
                 if (ranks.getCurrentDefinitionLevel() < maxDefinition[RANK]) {
-                    throw nullValue(SnapshotSchema.RANK, row, "every row has a rank (0 for the marker row of an "
+                    throw nullValue(RecommendationsFile.RANK, row, "every row has a rank (0 for the marker row of an "
                             + "empty list)");
                 }
                 int rank = ranks.getInteger();
@@ -328,16 +329,16 @@ final class SnapshotParquetLoader {
                     byte[] id = customer.getBytes();
                     previousCustomer = Binary.fromConstantByteArray(id);
                     out.startCustomer(id);
-                    if (rank != SnapshotSchema.MARKER_RANK && rank != 1) {
-                        throw fail(SnapshotSchema.RANK, "row " + row + ": the list of customer '"
+                    if (rank != RecommendationsFile.EMPTY_LIST_RANK && rank != 1) {
+                        throw fail(RecommendationsFile.RANK, "row " + row + ": the list of customer '"
                                 + out.currentCustomerId() + "' starts at rank " + rank + "; a list starts at rank 1, "
                                 + "or is one marker row of rank 0 (rows sorted by customer, then rank)");
                     }
-                } else if (previousRank == SnapshotSchema.MARKER_RANK) {
-                    throw fail(SnapshotSchema.RANK, "row " + row + ": customer '" + out.currentCustomerId()
+                } else if (previousRank == RecommendationsFile.EMPTY_LIST_RANK) {
+                    throw fail(RecommendationsFile.RANK, "row " + row + ": customer '" + out.currentCustomerId()
                             + "' has a marker row (rank 0) and more rows; an empty list is exactly one marker row");
                 } else if (rank != previousRank + 1) {
-                    throw fail(SnapshotSchema.RANK, "row " + row + ": customer '" + out.currentCustomerId()
+                    throw fail(RecommendationsFile.RANK, "row " + row + ": customer '" + out.currentCustomerId()
                             + "' has rank " + rank + " after rank " + previousRank + "; ranks run 1, 2, 3, ... "
                             + "(rows sorted by customer, then rank)");
                 }
@@ -346,20 +347,20 @@ final class SnapshotParquetLoader {
                 // product and score: both absent on a marker row, both present otherwise
                 boolean hasProduct = productIds.getCurrentDefinitionLevel() >= maxDefinition[PRODUCT];
                 boolean hasScore = scores.getCurrentDefinitionLevel() >= maxDefinition[SCORE];
-                if (rank == SnapshotSchema.MARKER_RANK) {
+                if (rank == RecommendationsFile.EMPTY_LIST_RANK) {
                     if (hasProduct || hasScore) {
-                        throw fail(hasProduct ? SnapshotSchema.PRODUCT_ID : SnapshotSchema.SCORE, "row " + row
+                        throw fail(hasProduct ? RecommendationsFile.PRODUCT_ID : RecommendationsFile.SCORE, "row " + row
                                 + ": the marker row (rank 0) of customer '" + out.currentCustomerId() + "' has a "
                                 + (hasProduct ? "product '" + productIds.getBinary().toStringUsingUTF8() + "'"
                                 : "score") + "; a marker row has neither product nor score");
                     }
                 } else {
                     if (!hasProduct) {
-                        throw nullValue(SnapshotSchema.PRODUCT_ID, row, "only the marker row (rank 0) of an empty "
+                        throw nullValue(RecommendationsFile.PRODUCT_ID, row, "only the marker row (rank 0) of an empty "
                                 + "list may have no product");
                     }
                     if (!hasScore) {
-                        throw nullValue(SnapshotSchema.SCORE, row, "only the marker row (rank 0) of an empty list "
+                        throw nullValue(RecommendationsFile.SCORE, row, "only the marker row (rank 0) of an empty list "
                                 + "may have no score");
                     }
                     int code = UNRESOLVED;
@@ -376,7 +377,7 @@ final class SnapshotParquetLoader {
                     }
                     double value = floatScores ? scores.getFloat() : scores.getDouble();
                     if (!Double.isFinite(value)) {
-                        throw fail(SnapshotSchema.SCORE, "row " + row + ": score " + value + " of customer '"
+                        throw fail(RecommendationsFile.SCORE, "row " + row + ": score " + value + " of customer '"
                                 + out.currentCustomerId() + "' is not finite; scores must be finite numbers");
                     }
                     out.add(code, (float) value);

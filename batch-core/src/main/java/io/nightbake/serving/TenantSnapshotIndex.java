@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -71,7 +72,7 @@ public final class TenantSnapshotIndex {
     }
 
     /**
-     * Loads and validates a published snapshot file ({@link SnapshotSchema}). Throws {@link SnapshotLoadException}
+     * Loads and validates a published snapshot file ({@link RecommendationsFile}). Throws {@link SnapshotLoadException}
      * naming the file (and column) when it is missing, unreadable, holds rows of more than one tenant, model
      * version or run date, lacks a column, or breaks the ordering or marker rules.
      */

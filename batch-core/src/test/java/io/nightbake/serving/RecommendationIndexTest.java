@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.serving.TenantSnapshotIndex.Lookup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class RecommendationIndexTest {
             files.customer(customer, list);
         }
         Path folder = Files.createDirectories(dir.resolve(prefix + modelVersion));
-        return files.write(folder.resolve(SnapshotSchema.FILE_NAME));
+        return files.write(folder.resolve(RecommendationsFile.FILE_NAME));
     }
 
     @Test

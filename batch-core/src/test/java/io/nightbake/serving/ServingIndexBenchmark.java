@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.serving.TenantSnapshotIndex.Lookup;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
@@ -52,7 +53,7 @@ public class ServingIndexBenchmark {
                 Runtime.getRuntime().maxMemory() >> 20);
 
         Path dir = Files.createTempDirectory("nightbake-serving-bench");
-        Path file = dir.resolve(SnapshotSchema.FILE_NAME);
+        Path file = dir.resolve(RecommendationsFile.FILE_NAME);
         try {
             long t0 = System.nanoTime();
             long rows = writeSnapshot(file, customers, ranks, products);
@@ -181,13 +182,13 @@ public class ServingIndexBenchmark {
         int runDate = (int) LocalDate.of(2026, 11, 3).toEpochDay();
         long rows = 0;
         try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
-                .withType(SnapshotSchema.SCHEMA)
+                .withType(RecommendationsFile.SCHEMA)
                 .withConf(new PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withDictionaryEncoding(true)
                 .build()) {
-            SimpleGroupFactory groups = new SimpleGroupFactory(SnapshotSchema.SCHEMA);
+            SimpleGroupFactory groups = new SimpleGroupFactory(RecommendationsFile.SCHEMA);
             for (int c = 0; c < customers; c++) {
                 String customer = String.format("c-%07d", c);
                 if (c % 100 == 99) {

@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -32,7 +33,7 @@ final class SnapshotFiles {
     private final int modelVersion;
     private final LocalDate runDate;
     private final List<Row> rows = new ArrayList<>();
-    private MessageType schema = SnapshotSchema.SCHEMA;
+    private MessageType schema = RecommendationsFile.SCHEMA;
     private long rowGroupBytes = ParquetWriter.DEFAULT_BLOCK_SIZE;
     private int pageRows = 20_000;
     private int dictionaryPageBytes = ParquetWriter.DEFAULT_PAGE_SIZE;
@@ -62,7 +63,7 @@ final class SnapshotFiles {
 
     /** A customer with an empty list: its one marker row. */
     SnapshotFiles marker(String customer) {
-        rows.add(new Row(tenant, customer, SnapshotSchema.MARKER_RANK, null, null, modelVersion, runDate));
+        rows.add(new Row(tenant, customer, RecommendationsFile.EMPTY_LIST_RANK, null, null, modelVersion, runDate));
         return this;
     }
 
@@ -104,13 +105,13 @@ final class SnapshotFiles {
             SimpleGroupFactory groups = new SimpleGroupFactory(schema);
             for (Row row : rows) {
                 Group g = groups.newGroup();
-                append(g, SnapshotSchema.TENANT_ID, row.tenant());
-                append(g, SnapshotSchema.CUSTOMER_ID, row.customer());
-                append(g, SnapshotSchema.RANK, row.rank());
-                append(g, SnapshotSchema.PRODUCT_ID, row.product());
-                append(g, SnapshotSchema.SCORE, row.score());
-                append(g, SnapshotSchema.MODEL_VERSION, row.modelVersion());
-                append(g, SnapshotSchema.RUN_DATE, row.runDate() == null ? null : (int) row.runDate().toEpochDay());
+                append(g, RecommendationsFile.TENANT_ID, row.tenant());
+                append(g, RecommendationsFile.CUSTOMER_ID, row.customer());
+                append(g, RecommendationsFile.RANK, row.rank());
+                append(g, RecommendationsFile.PRODUCT_ID, row.product());
+                append(g, RecommendationsFile.SCORE, row.score());
+                append(g, RecommendationsFile.MODEL_VERSION, row.modelVersion());
+                append(g, RecommendationsFile.RUN_DATE, row.runDate() == null ? null : (int) row.runDate().toEpochDay());
                 writer.write(g);
             }
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.serving.TenantSnapshotIndex.Lookup;
 import io.nightbake.serving.TenantSnapshotIndex.Recommendation;
 import org.apache.parquet.column.EncodingStats;
@@ -34,7 +35,7 @@ class TenantSnapshotIndexTest {
     Path dir;
 
     private Path file() {
-        return dir.resolve(SnapshotSchema.FILE_NAME);
+        return dir.resolve(RecommendationsFile.FILE_NAME);
     }
 
     private SnapshotFiles threeCustomers() {
@@ -229,7 +230,7 @@ class TenantSnapshotIndexTest {
 
     @Test
     void rejectsAMissingColumnNamingFileAndColumn() {
-        MessageType noScore = new MessageType("recommendations", SnapshotSchema.SCHEMA.getFields().stream()
+        MessageType noScore = new MessageType("recommendations", RecommendationsFile.SCHEMA.getFields().stream()
                 .filter(f -> !f.getName().equals("score")).toList());
         Path file = threeCustomers().schema(noScore).write(file());
 

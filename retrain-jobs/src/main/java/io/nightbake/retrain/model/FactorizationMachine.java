@@ -46,26 +46,7 @@ public record FactorizationMachine(
 
     /** Predicts from feature indices; negative indices (unknown features) are skipped. */
     public double predict(int... features) {
-        double linear = bias;
-        double pairwise = 0;
-        for (int f = 0; f < rank; f++) {
-            double sum = 0;
-            double sumOfSquares = 0;
-            for (int feature : features) {
-                if (feature >= 0) {
-                    double v = factors[feature * rank + f];
-                    sum += v;
-                    sumOfSquares += v * v;
-                }
-            }
-            pairwise += sum * sum - sumOfSquares;
-        }
-        for (int feature : features) {
-            if (feature >= 0) {
-                linear += weights[feature];
-            }
-        }
-        return outputShift + outputScale * (linear + pairwise / 2);
+        return outputShift + outputScale * (bias + terms(features, null, 0, 0));
     }
 
     /**
@@ -93,6 +74,14 @@ public record FactorizationMachine(
      * contribution outputScale * (sum_j w_j + sum_{j<k in group} <v_j, v_k>).
      */
     private double foldGroup(int[] features, float[] out, int row, double factorScale) {
+        return outputScale * terms(features, out, row * rank, factorScale);
+    }
+
+    /**
+     * sum_j w_j + sum_{j<k} <v_j, v_k> over the present features (negative indices are absent); when {@code sums} is
+     * not null, also writes sum_j v_j (times {@code sumScale}) into {@code sums[offset .. offset + rank)}.
+     */
+    private double terms(int[] features, float[] sums, int offset, double sumScale) {
         double own = 0;
         for (int feature : features) {
             if (feature >= 0) {
@@ -111,9 +100,11 @@ public record FactorizationMachine(
                 }
             }
             pairwise += sum * sum - sumOfSquares;
-            out[row * rank + f] = (float) (sum * factorScale);
+            if (sums != null) {
+                sums[offset + f] = (float) (sum * sumScale);
+            }
         }
-        return outputScale * (own + pairwise / 2);
+        return own + pairwise / 2;
     }
 
     public void write(OutputStream stream) throws IOException {
