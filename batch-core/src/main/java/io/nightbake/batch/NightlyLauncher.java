@@ -52,10 +52,20 @@ public class NightlyLauncher {
         } catch (JobInstanceAlreadyCompleteException | JobExecutionAlreadyRunningException e) {
             log.info("nightly run {} not started: {}", runDate, e.getMessage());
             return latest(runDate).orElseThrow(() -> e);
-        } catch (DataIntegrityViolationException e) {
-            // another node created the same job instance at the same moment: that node runs it
-            log.info("nightly run {} not started: another process created it at the same time", runDate);
-            return latest(runDate).orElseThrow(() -> e);
+        } catch (DataIntegrityViolationException | IllegalStateException e) {
+            // Another launcher created the same job instance at the same moment (Spring Batch then reports "JobInstance
+            // must not already exist", or the database its unique key): that launcher runs it.
+            Optional<JobExecution> other = latest(runDate);
+            // the other launcher commits the instance first and its execution an instant later
+            for (int wait = 0; other.isEmpty() && wait < 50; wait++) {
+                Thread.sleep(100);
+                other = latest(runDate);
+            }
+            if (other.isEmpty()) {
+                throw e;
+            }
+            log.info("nightly run {} not started: another launcher created it at the same time", runDate);
+            return other.get();
         }
     }
 
