@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,13 @@ class ApiKeyAccessTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private static String operatorKey;
     private static String acmeKey;
+
+    /** Keys belong to one application context: each test class (H2 or PostgreSQL) makes its own. */
+    @BeforeAll
+    static void forgetKeys() {
+        operatorKey = null;
+        acmeKey = null;
+    }
 
     @BeforeEach
     void fleet() {

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,12 +73,25 @@ class AdminApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private static String operatorKey;
 
+    /** Keys belong to one application context: each test class (H2 or PostgreSQL) makes its own. */
+    @BeforeAll
+    static void forgetKeys() {
+        operatorKey = null;
+    }
+
     @BeforeEach
     void operator() {
         serving.start();
         if (operatorKey == null) {
             operatorKey = keys.createOperatorKey(OPERATOR, "test").key();
         }
+    }
+
+    /** A CLI command line against this test's database. */
+    String[] cli(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--nightbake.home=" + home;
+        return all;
     }
 
     /** A tenant with champions 1 -> 2 -> 3 (version 4 rejected) and two published snapshots, the second served. */
@@ -310,35 +324,34 @@ class AdminApiTest {
     @Test
     void theCliDoesTheSameThroughTheSameServiceAuditedAsTheOsUser() throws Exception {
         TenantId t = tenantWithHistory("cli-t");
-        String db = "--nightbake.home=" + home;
         String user = "cli:" + System.getProperty("user.name");
 
-        Cli frozen = Cli.run("set-state", "--tenant", "cli-t", "--state", "FROZEN", "--reason", "freeze from the shell", db);
+        Cli frozen = Cli.run(cli("set-state", "--tenant", "cli-t", "--state", "FROZEN", "--reason", "freeze from the shell"));
         assertThat(frozen.code).as(frozen.err).isZero();
         assertThat(frozen.out.strip()).isEqualTo(frozen.out.strip().lines().findFirst().orElseThrow())
                 .contains("ON -> FROZEN");
         assertThat(lastStateChange(tenants.history(t))).extracting(TenantStateChange::changedBy, TenantStateChange::reason)
                 .containsExactly(user, "freeze from the shell");
 
-        Cli rollback = Cli.run("rollback-model", "--tenant", "cli-t", "--reason", "v3 is worse", db);
+        Cli rollback = Cli.run(cli("rollback-model", "--tenant", "cli-t", "--reason", "v3 is worse"));
         assertThat(rollback.code).as(rollback.err).isZero();
         assertThat(rollback.out).contains("champion 3 -> 2", "next prebake");
         assertThat(models.championHistory(t)).last().extracting(ChampionChange::changedBy).isEqualTo(user);
 
-        Cli created = Cli.run("api-key", "create", "--tenant", "cli-t", "--name", "cli-made", db);
+        Cli created = Cli.run(cli("api-key", "create", "--tenant", "cli-t", "--name", "cli-made"));
         assertThat(created.code).as(created.err).isZero();
         assertThat(created.out).contains("created TENANT key 'cli-made' for tenant cli-t", "nbk_", "not shown again");
 
         // mistakes are refused before anything starts, with the usage
-        Cli badState = Cli.run("set-state", "--tenant", "cli-t", "--state", "SLEEPING", "--reason", "x", db);
+        Cli badState = Cli.run(cli("set-state", "--tenant", "cli-t", "--state", "SLEEPING", "--reason", "x"));
         assertThat(badState.code).isEqualTo(2);
         assertThat(badState.err).contains("--state must be ON, FROZEN or OFF");
-        Cli noReason = Cli.run("pin-model", "--tenant", "cli-t", "--version", "1", db);
+        Cli noReason = Cli.run(cli("pin-model", "--tenant", "cli-t", "--version", "1"));
         assertThat(noReason.code).isEqualTo(2);
         assertThat(noReason.err).contains("option --reason is required");
-        Cli bothKinds = Cli.run("api-key", "create", "--tenant", "cli-t", "--operator", "x", db);
+        Cli bothKinds = Cli.run(cli("api-key", "create", "--tenant", "cli-t", "--operator", "x"));
         assertThat(bothKinds.code).isEqualTo(2);
-        assertThat(Cli.run("api-key", "rotate", db).err).contains("unknown api-key action 'rotate'");
+        assertThat(Cli.run(cli("api-key", "rotate")).err).contains("unknown api-key action 'rotate'");
     }
 
     private record Cli(int code, String out, String err) {
