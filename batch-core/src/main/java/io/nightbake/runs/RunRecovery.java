@@ -40,6 +40,11 @@ public class RunRecovery {
         this.staleAfter = staleAfter;
     }
 
+    /** How long a run may stay silent before it counts as dead. */
+    public Duration staleAfter() {
+        return staleAfter;
+    }
+
     /** Marks the executions of dead runs FAILED; returns their ids. */
     public List<Long> recoverDeadRuns() {
         List<Long> recovered = new ArrayList<>();

@@ -27,7 +27,7 @@ public class NightlyScheduleConfig {
         JobDataMap data = new JobDataMap();
         data.put("zone", ZoneId.of(zone));
         return JobBuilder.newJob(NightlyQuartzJob.class).withIdentity("nightly", "nightbake")
-                .withDescription("the nightly retrain, prebake and publish run").usingJobData(data).storeDurably().build();
+                .withDescription("the nightly retrain, prebake and publish run").usingJobData(data).storeDurably().requestRecovery(true).build();
     }
 
     @Bean
