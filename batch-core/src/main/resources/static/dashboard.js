@@ -72,8 +72,9 @@ async function loadRun(runId) {
     cell(row, line.state, line.state);
     cell(row, retrain ? retrain.status : "skipped", retrain ? retrain.status : "");
     cell(row, results.rows);
-    cell(row, fixed(results.championRmse));
-    cell(row, fixed(results.challengerRmse));
+    cell(row, results.gateMetric);
+    cell(row, fixed(results.championGate));
+    cell(row, fixed(results.challengerGate));
     cell(row, results.decision ? (results.decision === "PROMOTED" ? "yes" : "no") : "-");
     cell(row, prebake ? prebake.status : "skipped", prebake ? prebake.status : "");
     const error = [retrain, prebake, line.publish].map(p => p && p.results.error).find(e => e);

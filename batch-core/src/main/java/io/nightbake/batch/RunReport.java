@@ -55,6 +55,19 @@ public class RunReport {
             return retrain == null ? null : retrain.number(PartitionResults.CHALLENGER_RMSE);
         }
 
+        /** The metric the tenant is gated on: rmse for ratings, ndcg for implicit feedback by default. */
+        public String gateMetric() {
+            return retrain == null ? null : retrain.text(PartitionResults.GATE_METRIC);
+        }
+
+        public Double championGate() {
+            return retrain == null ? null : retrain.number(PartitionResults.CHAMPION_GATE);
+        }
+
+        public Double challengerGate() {
+            return retrain == null ? null : retrain.number(PartitionResults.CHALLENGER_GATE);
+        }
+
         public boolean promoted() {
             return retrain != null && "PROMOTED".equals(retrain.text(PartitionResults.DECISION));
         }
@@ -118,8 +131,8 @@ public class RunReport {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "nightly run %s (execution %d): %s in %.1f s%n", run.runDate(),
                 run.jobExecutionId(), run.status(), run.duration().toMillis() / 1000.0));
-        String row = "%-12s %-7s %-9s %7s %9s %10s %-8s %7s %-9s %9s  %s%n";
-        out.append(String.format(Locale.ROOT, row, "tenant", "state", "retrain", "rows", "champion", "challenger",
+        String row = "%-20s %-7s %-9s %7s %-4s %9s %10s %-8s %7s %-9s %9s  %s%n";
+        out.append(String.format(Locale.ROOT, row, "tenant", "state", "retrain", "rows", "gate", "champion", "challenger",
                 "promoted", "time", "prebake", "customers", "detail"));
         for (TenantLine line : run.tenants()) {
             Phase retrain = line.retrain();
@@ -127,7 +140,8 @@ public class RunReport {
             out.append(String.format(Locale.ROOT, row, line.tenant(), line.state(),
                     retrain == null ? "skipped" : retrain.status().toLowerCase(Locale.ROOT),
                     dash(retrain == null ? null : retrain.count(PartitionResults.ROWS)),
-                    rmse(line.championRmse()), rmse(line.challengerRmse()),
+                    line.gateMetric() == null ? "-" : line.gateMetric(), figure(line.championGate()),
+                    figure(line.challengerGate()),
                     retrain == null || retrain.text(PartitionResults.DECISION) == null ? "-" : line.promoted() ? "yes" : "no",
                     retrain == null || retrain.count(PartitionResults.MILLIS) == null ? "-"
                             : String.format(Locale.ROOT, "%.1fs", retrain.count(PartitionResults.MILLIS) / 1000.0),
@@ -141,7 +155,7 @@ public class RunReport {
         return value == null ? "-" : value.toString();
     }
 
-    private static String rmse(Double value) {
+    private static String figure(Double value) {
         return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
 }
