@@ -146,6 +146,8 @@ abstract class NightlyScenario {
         assertThat(lines.get(frozen.value()).retrain()).isNull();
         assertThat(lines.get(off.value()).retrain()).isNull();
         assertThat(lines.get(broken.value()).detail()).contains("product_id");
+        assertThat(lines.get(healthy.value()).gateMetric()).isEqualTo("rmse"); // the synthetic fleet holds ratings
+        assertThat(lines.get(healthy.value()).challengerGate()).isEqualTo(lines.get(healthy.value()).challengerRmse());
 
         Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
         JobExecution restart = launcher.run(NIGHT_2);
