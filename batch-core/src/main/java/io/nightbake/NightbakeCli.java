@@ -1,9 +1,6 @@
 package io.nightbake;
 
-import io.nightbake.access.ApiKeyRegistry;
 import io.nightbake.admin.AdminException;
-import io.nightbake.admin.ApiKeyService;
-import io.nightbake.admin.TenantAdminService;
 import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.bench.PrebakeBenchmark;
 import io.nightbake.runs.RunRecovery;
@@ -11,6 +8,7 @@ import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
 import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
+import io.nightbake.cli.OperatorCommands;
 import io.nightbake.cli.CommandLine.UsageException;
 import io.nightbake.config.ConfigException;
 import io.nightbake.config.TemplateLoader;
@@ -37,7 +35,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.springframework.batch.core.BatchStatus;
@@ -132,7 +129,7 @@ public final class NightbakeCli {
                 case "generate" -> generate(line, out);
                 case "demo" -> demo(line, out);
                 case "run-nightly" -> runNightly(line, out);
-                case "tenants" -> tenants(line, out);
+                case "tenants" -> OperatorCommands.tenants(line, out);
                 case "serve" -> serve(line, out);
                 case "runs" -> runs(line, out);
                 case "rerun" -> rerun(line, out);
@@ -140,11 +137,11 @@ public final class NightbakeCli {
                 case "benchmark" -> benchmark(line, out);
                 case "import" -> importData(action, line, out);
                 case "quality-report" -> qualityReport(line, out);
-                case "rollback-snapshot" -> rollbackSnapshot(line, out);
-                case "set-state" -> setState(line, out);
-                case "pin-model" -> pinModel(line, out);
-                case "rollback-model" -> rollbackModel(line, out);
-                case "api-key" -> apiKey(action, line, out);
+                case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
+                case "set-state" -> OperatorCommands.setState(line, out);
+                case "pin-model" -> OperatorCommands.pinModel(line, out);
+                case "rollback-model" -> OperatorCommands.rollbackModel(line, out);
+                case "api-key" -> OperatorCommands.apiKey(action, line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
             };
         } catch (UsageException e) {
@@ -295,138 +292,6 @@ public final class NightbakeCli {
         }
     }
 
-    private static int rollbackSnapshot(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of("tenant", "reason"));
-        TenantId tenant = tenantId(line.required("tenant"));
-        String reason = line.option("reason", "rollback from the command line");
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            out.println(context.getBean(TenantAdminService.class).rollbackSnapshot(tenant, operator(), reason).message());
-            return 0;
-        }
-    }
-
-    private static int setState(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of("tenant", "state", "reason"));
-        TenantId tenant = tenantId(line.required("tenant"));
-        String value = line.required("state");
-        TenantState state;
-        try {
-            state = TenantState.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--state must be ON, FROZEN or OFF, was '" + value + "'");
-        }
-        String reason = reason(line);
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            out.println(context.getBean(TenantAdminService.class).setState(tenant, state, operator(), reason).message());
-            return 0;
-        }
-    }
-
-    private static int pinModel(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of("tenant", "version", "reason"));
-        TenantId tenant = tenantId(line.required("tenant"));
-        line.required("version");
-        int version = line.integer("version", 0, 1, Integer.MAX_VALUE);
-        String reason = reason(line);
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            out.println(context.getBean(TenantAdminService.class).pinChampion(tenant, version, operator(), reason).message());
-            return 0;
-        }
-    }
-
-    private static int rollbackModel(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of("tenant", "reason"));
-        TenantId tenant = tenantId(line.required("tenant"));
-        String reason = reason(line);
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            out.println(context.getBean(TenantAdminService.class).rollbackChampion(tenant, operator(), reason).message());
-            return 0;
-        }
-    }
-
-    /** {@code api-key create|revoke|list}. */
-    private static int apiKey(String action, CommandLine line, PrintStream out) {
-        if (action == null) {
-            throw new UsageException("api-key needs an action: create, revoke or list");
-        }
-        switch (action) {
-            case "create" -> {
-                line.allowOnly(Set.of("tenant", "name", "operator"));
-                boolean operatorKey = line.flag("operator");
-                if (operatorKey == line.flag("tenant")) {
-                    throw new UsageException("api-key create needs either --tenant T --name NAME or --operator NAME");
-                }
-                if (operatorKey && line.flag("name")) {
-                    throw new UsageException("api-key create --operator NAME takes the name as the value of --operator");
-                }
-                TenantId tenant = operatorKey ? null : tenantId(line.required("tenant"));
-                String name = keyName(operatorKey ? line.required("operator") : line.required("name"));
-                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-                    ApiKeyService keys = context.getBean(ApiKeyService.class);
-                    ApiKeyService.NewApiKey key = operatorKey ? keys.createOperatorKey(name, operator())
-                            : keys.createTenantKey(tenant, name, operator());
-                    out.printf("created %s key '%s'%s (id %s): %s   store it now, it is not shown again%n",
-                            key.role(), key.name(), key.tenant() == null ? "" : " for tenant " + key.tenant(), key.id(), key.key());
-                    return 0;
-                }
-            }
-            case "revoke" -> {
-                line.allowOnly(Set.of("id", "reason"));
-                String id = line.required("id");
-                String reason = line.option("reason", "revoked from the command line");
-                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-                    out.println(context.getBean(ApiKeyService.class).revoke(id, operator(), reason).message());
-                    return 0;
-                }
-            }
-            case "list" -> {
-                line.allowOnly(Set.of("tenant"));
-                TenantId tenant = line.flag("tenant") ? tenantId(line.required("tenant")) : null;
-                try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-                    ApiKeyService keys = context.getBean(ApiKeyService.class);
-                    List<ApiKeyService.ApiKeyView> all = tenant == null ? keys.list() : keys.list(tenant);
-                    out.printf("%-16s  %-8s  %-20s  %-24s  %-27s  %s%n", "id", "role", "tenant", "name", "created", "status");
-                    for (ApiKeyService.ApiKeyView k : all) {
-                        out.printf("%-16s  %-8s  %-20s  %-24s  %-27s  %s%n", k.id(), k.role(), k.tenant() == null ? "-" : k.tenant(),
-                                k.name(), k.createdAt() + " by " + k.createdBy(), k.active() ? "active"
-                                        : "revoked " + k.revokedAt() + " by " + k.revokedBy());
-                    }
-                    return 0;
-                }
-            }
-            default -> throw new UsageException("unknown api-key action '" + action + "': use create, revoke or list");
-        }
-    }
-
-    /** The --reason of an operator control: required, for the audit trail. */
-    private static String reason(CommandLine line) {
-        String reason = line.required("reason");
-        if (reason.isBlank() || reason.strip().length() > TenantAdminService.MAX_REASON_LENGTH) {
-            throw new UsageException("--reason must say why (1-" + TenantAdminService.MAX_REASON_LENGTH + " characters)");
-        }
-        return reason.strip();
-    }
-
-    private static String keyName(String name) {
-        try {
-            return ApiKeyRegistry.checkName(name);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-    }
-
-    private static TenantId tenantId(String value) {
-        try {
-            return TenantId.of(value);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-    }
-
-    /** Who is at the keyboard, for the audit trail. */
-    private static String operator() {
-        return "cli:" + System.getProperty("user.name", "unknown");
-    }
 
     private static int runNightly(CommandLine line, PrintStream out) throws Exception {
         line.allowOnly(Set.of("date"));
@@ -490,18 +355,9 @@ public final class NightbakeCli {
         return time == null ? "-" : time.withNano(0).toString();
     }
 
-    private static int tenants(CommandLine line, PrintStream out) {
-        line.allowOnly(Set.of());
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            context.getBean(TenantDiscovery.class).registerNewTenants();
-            for (Tenant tenant : context.getBean(TenantRegistry.class).list()) {
-                out.printf("%-20s %-7s since %s%n", tenant.id(), tenant.state(), tenant.updatedAt());
-            }
-            return 0;
-        }
-    }
 
-    static ConfigurableApplicationContext start(List<String> springArgs, WebApplicationType web) {
+    /** Starts the Spring Boot application for a command. */
+    public static ConfigurableApplicationContext start(List<String> springArgs, WebApplicationType web) {
         SpringApplication application = new SpringApplication(NightbakeApplication.class);
         application.setWebApplicationType(web);
         return application.run(springArgs.toArray(String[]::new));
