@@ -117,13 +117,7 @@ public final class TenantDataReader {
                         isActive = actives.getBoolean();
                     }
                     actives.consume();
-                    String cat = null;
-                    if (cats != null) {
-                        if (!category.isNull(cats)) {
-                            cat = attribute(cats.getBinary(), categories, categoryValues);
-                        }
-                        cats.consume();
-                    }
+                    String cat = optionalAttribute(category, cats, categories, categoryValues);
                     if (pid == null) {
                         id.nulls.add(row);
                         continue;
@@ -168,20 +162,8 @@ public final class TenantDataReader {
                     long row = firstRow + r;
                     Binary cid = id.isNull(ids) ? null : ids.getBinary();
                     ids.consume();
-                    String reg = null;
-                    if (regs != null) {
-                        if (!region.isNull(regs)) {
-                            reg = attribute(regs.getBinary(), regions, regionValues);
-                        }
-                        regs.consume();
-                    }
-                    String seg = null;
-                    if (segs != null) {
-                        if (!segment.isNull(segs)) {
-                            seg = attribute(segs.getBinary(), segments, segmentValues);
-                        }
-                        segs.consume();
-                    }
+                    String reg = optionalAttribute(region, regs, regions, regionValues);
+                    String seg = optionalAttribute(segment, segs, segments, segmentValues);
                     if (cid == null) {
                         id.nulls.add(row);
                         continue;
@@ -347,6 +329,16 @@ public final class TenantDataReader {
                 }
                 reader.consume();
             }
+        }
+
+        /** The next value of an optional string attribute column (null when absent or null), consumed. */
+        private static String optionalAttribute(Col col, ColumnReader reader, IdMap codes, List<String> values) {
+            if (reader == null) {
+                return null;
+            }
+            String value = col.isNull(reader) ? null : attribute(reader.getBinary(), codes, values);
+            reader.consume();
+            return value;
         }
 
         private static String attribute(Binary value, IdMap codes, List<String> values) {
