@@ -1,5 +1,7 @@
 package io.nightbake.batch;
 
+import io.nightbake.runs.RunLock;
+import io.nightbake.runs.SkippedNights;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -20,7 +22,9 @@ import org.springframework.stereotype.Component;
  * Launches the nightly job for a run date. The run date is the job's only identifying parameter, so one date is
  * one job instance, whoever launches it (the schedule on any node, a double fire, an operator): launching a date whose
  * run failed restarts it (only unfinished tenants run again), launching a date whose run completed or is running
- * starts nothing.
+ * starts nothing. Every launch takes the database-held {@link RunLock} first, so two nights never run at once, on
+ * one node or across the cluster: a launch for another date while a night runs fails with
+ * {@link RunLock.HeldException} and creates nothing.
  */
 @Component
 public class NightlyLauncher {
@@ -30,11 +34,16 @@ public class NightlyLauncher {
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job nightlyJob;
+    private final RunLock lock;
+    private final SkippedNights skippedNights;
 
-    public NightlyLauncher(JobOperator jobOperator, JobRepository jobRepository, Job nightlyJob) {
+    public NightlyLauncher(JobOperator jobOperator, JobRepository jobRepository, Job nightlyJob, RunLock lock,
+                           SkippedNights skippedNights) {
+        this.skippedNights = skippedNights;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.nightlyJob = nightlyJob;
+        this.lock = lock;
     }
 
     public static JobParameters parameters(LocalDate runDate) {
@@ -44,8 +53,46 @@ public class NightlyLauncher {
     /**
      * Runs (or restarts) the nightly job for {@code runDate} and returns its execution once it has ended; when the
      * date's run already completed, or is running elsewhere, returns that run's latest execution instead.
+     *
+     * @throws RunLock.HeldException when another date's night is running
      */
     public JobExecution run(LocalDate runDate) throws Exception {
+        for (int attempt = 0; !lock.tryAcquire(runDate); attempt++) {
+            Optional<RunLock.Holder> holder = lock.holder();
+            if (holder.isPresent() && holder.get().runDate().equals(runDate)) {
+                // the same night is running (here or on another node): this launch starts nothing
+                Optional<JobExecution> running = awaitLatest(runDate);
+                if (running.isPresent()) {
+                    log.info("nightly run {} not started: it is already running ({})", runDate, holder.get().owner());
+                    return running.get();
+                }
+            }
+            if (holder.isPresent() || attempt >= 3) {
+                throw new RunLock.HeldException(runDate, holder.orElseThrow(() ->
+                        new IllegalStateException("cannot take the run lock for " + runDate)));
+            }
+            // released between our attempt and the look: try again
+        }
+        try {
+            JobExecution execution = start(runDate);
+            skippedNights.ran(runDate); // a night the schedule had to skip has run now
+            return execution;
+        } finally {
+            lock.release(runDate);
+        }
+    }
+
+    private Optional<JobExecution> awaitLatest(LocalDate runDate) throws InterruptedException {
+        Optional<JobExecution> other = latest(runDate);
+        // the holder takes the lock first and creates the job instance an instant later
+        for (int wait = 0; other.isEmpty() && wait < 50; wait++) {
+            Thread.sleep(100);
+            other = latest(runDate);
+        }
+        return other;
+    }
+
+    private JobExecution start(LocalDate runDate) throws Exception {
         JobParameters parameters = parameters(runDate);
         try {
             return jobOperator.start(nightlyJob, parameters);

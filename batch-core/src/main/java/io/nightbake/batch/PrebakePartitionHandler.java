@@ -90,7 +90,8 @@ class PrebakePartitionHandler implements PartitionHandler {
 
         List<ScoringResult> results;
         try {
-            results = new PrebakeJob().run(spark.session(), tasks, spark.slots());
+            // nothing to score (no tenant has a model yet): no Spark session needs to start
+            results = tasks.isEmpty() ? List.of() : new PrebakeJob().run(spark.session(), tasks, spark.slots());
         } catch (RuntimeException e) {
             // the Spark job itself failed: every tenant in it failed, and keeps its published lists
             String error = "prebake Spark job failed: " + PartitionResults.describe(e);

@@ -74,10 +74,18 @@ public class SnapshotPublisher {
         Snapshot snapshot = new Snapshot(tenant, snapshotId, runDate, prebaked.getInt(PrebakePartitionHandler.MODEL_VERSION),
                 target.toAbsolutePath().toString(), prebaked.getInt(PrebakePartitionHandler.CUSTOMERS),
                 prebaked.getLong(PartitionResults.ROWS), clock.instant());
-        serving.prepare(snapshot);
+        // a later night published first: its lists stay (the registry keeps this one for rollback, or drops it)
+        boolean laterServed = snapshots.current(tenant).filter(s -> s.runDate().isAfter(runDate)).isPresent();
+        if (!laterServed) {
+            serving.prepare(snapshot);
+        }
         List<Snapshot> dropped = snapshots.publish(snapshot, "nightly", "nightly run " + runDate);
-        serving.published(snapshot);
         dropped.forEach(SnapshotPublisher::deleteFolder);
+        Snapshot served = snapshots.current(tenant).orElse(snapshot);
+        if (laterServed || !served.snapshotId().equals(snapshotId)) {
+            return "kept " + snapshotId + ": serves " + served.snapshotId() + " of the later night " + served.runDate();
+        }
+        serving.published(snapshot);
         return "published " + snapshotId;
     }
 

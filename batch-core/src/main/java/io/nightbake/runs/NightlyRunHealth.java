@@ -17,16 +17,21 @@ import org.springframework.stereotype.Component;
 public class NightlyRunHealth implements HealthIndicator {
 
     private final JobRepository jobRepository;
+    private final SkippedNights skippedNights;
 
-    public NightlyRunHealth(JobRepository jobRepository) {
+    public NightlyRunHealth(JobRepository jobRepository, SkippedNights skippedNights) {
         this.jobRepository = jobRepository;
+        this.skippedNights = skippedNights;
     }
 
     @Override
     public Health health() {
         List<JobInstance> last = jobRepository.getJobInstances(NightlyJobConfig.JOB_NAME, 0, 1);
+        // nights the schedule could not run (another night held the lock too long): visible until they run
+        List<java.util.Map<String, String>> skipped = skippedNights.list().stream().map(n -> java.util.Map.of(
+                "runDate", n.runDate().toString(), "reason", n.reason(), "skippedAt", n.skippedAt().toString())).toList();
         if (last.isEmpty()) {
-            return Health.up().withDetail("lastRun", "none yet").build();
+            return Health.up().withDetail("lastRun", "none yet").withDetail("skippedNights", skipped).build();
         }
         JobExecution execution = jobRepository.getLastJobExecution(last.get(0));
         JobExecution full = jobRepository.getJobExecution(execution.getId());
@@ -38,6 +43,7 @@ public class NightlyRunHealth implements HealthIndicator {
                 .withDetail("lastRunStatus", full.getStatus().name())
                 .withDetail("lastRunEnded", String.valueOf(full.getEndTime()))
                 .withDetail("failedPartitions", failed)
+                .withDetail("skippedNights", skipped)
                 .build();
     }
 }

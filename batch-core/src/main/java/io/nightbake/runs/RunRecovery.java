@@ -30,12 +30,14 @@ public class RunRecovery {
     private final RunHeartbeats heartbeats;
     private final Clock clock;
     private final Duration staleAfter;
+    private final RunLock lock;
 
     public RunRecovery(JobRepository jobRepository, JobOperator jobOperator, RunHeartbeats heartbeats, Clock clock,
-                       @Value("${nightbake.recovery.stale-after:60s}") Duration staleAfter) {
+                       @Value("${nightbake.recovery.stale-after:60s}") Duration staleAfter, RunLock lock) {
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
         this.heartbeats = heartbeats;
+        this.lock = lock;
         this.clock = clock;
         this.staleAfter = staleAfter;
     }
@@ -45,8 +47,9 @@ public class RunRecovery {
         return staleAfter;
     }
 
-    /** Marks the executions of dead runs FAILED; returns their ids. */
+    /** Marks the executions of dead runs FAILED and releases a dead holder's run lock; returns their ids. */
     public List<Long> recoverDeadRuns() {
+        lock.releaseIfDead();
         List<Long> recovered = new ArrayList<>();
         for (JobExecution execution : jobRepository.findRunningJobExecutions(NightlyJobConfig.JOB_NAME)) {
             Optional<String> deadBecause = deadBecause(execution);
@@ -72,17 +75,6 @@ public class RunRecovery {
             return young ? Optional.empty() : Optional.of("no process owns it");
         }
         RunHeartbeats.Heartbeat heartbeat = beat.get();
-        if (heartbeat.owner().equals(RunHeartbeats.OWNER)) {
-            return Optional.empty(); // this very process runs it
-        }
-        String thisHost = RunHeartbeats.OWNER.substring(0, RunHeartbeats.OWNER.lastIndexOf(':'));
-        if (heartbeat.host().equals(thisHost) && ProcessHandle.of(heartbeat.pid()).map(p -> !p.isAlive()).orElse(true)) {
-            return Optional.of("its process " + heartbeat.owner() + " is gone");
-        }
-        Duration silent = Duration.between(heartbeat.heartbeatAt(), clock.instant());
-        if (silent.compareTo(staleAfter) > 0) {
-            return Optional.of("its process " + heartbeat.owner() + " has not been heard from for " + silent.toSeconds() + " s");
-        }
-        return Optional.empty();
+        return ProcessLiveness.deadBecause(heartbeat.owner(), heartbeat.heartbeatAt(), clock.instant(), staleAfter);
     }
 }

@@ -31,8 +31,10 @@ public class SnapshotRegistry {
     }
 
     /**
-     * Records {@code snapshot} and makes it the one served. Publishing a snapshot id that is already recorded only
-     * moves the pointer (a rerun after a crash). Returns the snapshots that fell out of retention.
+     * Records {@code snapshot} and makes it the one served, unless the tenant serves a snapshot of a later run date:
+     * a night that publishes after a newer one (a late rerun of an older date) never replaces newer lists; only an
+     * operator's {@link #rollback} serves older ones. Publishing a snapshot id that is already recorded only moves the
+     * pointer (a rerun after a crash). Returns the snapshots that fell out of retention.
      */
     public List<Snapshot> publish(Snapshot snapshot, String actor, String reason) {
         return jdbc.inTransaction(c -> {
@@ -42,6 +44,11 @@ public class SnapshotRegistry {
                                 + "entries, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tenant.value(), snapshot.snapshotId(),
                         Date.valueOf(snapshot.runDate()), snapshot.modelVersion(), snapshot.path(), snapshot.customers(),
                         snapshot.entries(), snapshot.builtAt());
+            }
+            Optional<String> servedId = pointer(c, tenant);
+            Optional<Snapshot> served = servedId.isPresent() ? find(c, tenant, servedId.get()) : Optional.empty();
+            if (served.isPresent() && served.get().runDate().isAfter(snapshot.runDate())) {
+                return prune(c, tenant, served.get().snapshotId()); // kept, not served: newer lists stay
             }
             movePointer(c, tenant, snapshot.snapshotId(), actor, reason);
             return prune(c, tenant, snapshot.snapshotId());
@@ -54,13 +61,32 @@ public class SnapshotRegistry {
             String current = pointer(c, tenant).orElseThrow(() ->
                     new IllegalStateException("tenant '" + tenant + "' has no published snapshot to roll back from"));
             List<Snapshot> all = snapshots(c, tenant);
-            long currentSeq = seq(c, tenant, current);
-            Snapshot previous = Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC",
-                    SnapshotRegistry::snapshot, tenant.value(), currentSeq).stream().findFirst().orElseThrow(() ->
+            // the one before the current in run-date order (the order nights belong to, not the order they arrived)
+            int at = indexOf(all, current);
+            Snapshot previous = all.stream().skip(at + 1L).findFirst().orElseThrow(() ->
                     new IllegalStateException("tenant '" + tenant + "' has no snapshot older than " + current
                             + " (kept: " + all.stream().map(Snapshot::snapshotId).toList() + ")"));
             movePointer(c, tenant, previous.snapshotId(), actor, reason);
             return previous;
+        });
+    }
+
+    /**
+     * Rolls forward after a {@link #rollback}: serves the kept snapshot just newer (by run date) than the current one.
+     */
+    public Snapshot rollForward(TenantId tenant, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            String current = pointer(c, tenant).orElseThrow(() ->
+                    new IllegalStateException("tenant '" + tenant + "' has no published snapshot to roll forward from"));
+            List<Snapshot> all = snapshots(c, tenant);
+            int at = indexOf(all, current);
+            if (at == 0 || at >= all.size()) {
+                throw new IllegalStateException("tenant '" + tenant + "' already serves its newest snapshot " + current
+                        + " (kept: " + all.stream().map(Snapshot::snapshotId).toList() + ")");
+            }
+            Snapshot next = all.get(at - 1);
+            movePointer(c, tenant, next.snapshotId(), actor, reason);
+            return next;
         });
     }
 
@@ -112,24 +138,28 @@ public class SnapshotRegistry {
                 .collect(Collectors.toMap(Snapshot::tenant, s -> s));
     }
 
-    /** Newest first. */
+    /** Newest first: by run date, then by publication within a date. */
     public List<Snapshot> snapshots(TenantId tenant) {
         return jdbc.inTransaction(c -> snapshots(c, tenant));
     }
 
     private static List<Snapshot> snapshots(Connection c, TenantId tenant) throws SQLException {
-        return Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? ORDER BY seq DESC", SnapshotRegistry::snapshot,
-                tenant.value());
+        return Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? ORDER BY run_date DESC, seq DESC",
+                SnapshotRegistry::snapshot, tenant.value());
+    }
+
+    private static int indexOf(List<Snapshot> snapshots, String snapshotId) {
+        for (int i = 0; i < snapshots.size(); i++) {
+            if (snapshots.get(i).snapshotId().equals(snapshotId)) {
+                return i;
+            }
+        }
+        return snapshots.size();
     }
 
     private static Optional<Snapshot> find(Connection c, TenantId tenant, String snapshotId) throws SQLException {
         return Jdbc.query(c, "SELECT * FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", SnapshotRegistry::snapshot,
                 tenant.value(), snapshotId).stream().findFirst();
-    }
-
-    private static long seq(Connection c, TenantId tenant, String snapshotId) throws SQLException {
-        return Jdbc.query(c, "SELECT seq FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", row -> row.getLong(1),
-                tenant.value(), snapshotId).get(0);
     }
 
     private static Optional<String> pointer(Connection c, TenantId tenant) throws SQLException {
@@ -154,7 +184,10 @@ public class SnapshotRegistry {
                 actor, reason);
     }
 
-    /** Deletes the records of snapshots beyond the newest {@link #KEEP} (never the served one) and returns them. */
+    /**
+     * Deletes the records of snapshots beyond the newest {@link #KEEP} by run date (never the served one) and returns
+     * them.
+     */
     private static List<Snapshot> prune(Connection c, TenantId tenant, String served) throws SQLException {
         List<Snapshot> all = snapshots(c, tenant);
         List<Snapshot> dropped = all.stream().skip(KEEP).filter(s -> !s.snapshotId().equals(served)).toList();

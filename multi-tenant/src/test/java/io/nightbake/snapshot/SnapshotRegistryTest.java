@@ -52,6 +52,39 @@ class SnapshotRegistryTest {
     }
 
     @Test
+    void anOlderNightPublishingLateNeverReplacesNewerListsAndOrderIsByRunDate() {
+        snapshots.publish(snapshot(10), "nightly", "run 10");
+        snapshots.publish(snapshot(20), "nightly", "run 20");
+        // the night of the 15th publishes last (a late rerun): recorded, but the 20th stays served
+        snapshots.publish(snapshot(15), "nightly", "run 15");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s20");
+        assertThat(snapshots.snapshots(acme)).extracting(Snapshot::snapshotId).containsExactly("s20", "s15", "s10");
+        // rollback goes to the previous night by date, not to the one that arrived before
+        assertThat(snapshots.rollback(acme, "alice", "bad lists").snapshotId()).isEqualTo("s15");
+        // and rolling forward again is possible
+        assertThat(snapshots.rollForward(acme, "alice", "fixed").snapshotId()).isEqualTo("s20");
+        assertThatThrownBy(() -> snapshots.rollForward(acme, "alice", "again")).hasMessageContaining("newest");
+    }
+
+    @Test
+    void retentionKeepsTheNewestByRunDateAndTheServedOne() {
+        snapshots.publish(snapshot(20), "nightly", "run 20");
+        snapshots.publish(snapshot(21), "nightly", "run 21");
+        snapshots.publish(snapshot(22), "nightly", "run 22");
+        // an old night arriving late must not push out the newest one
+        List<Snapshot> dropped = snapshots.publish(snapshot(5), "nightly", "run 5");
+        assertThat(dropped).extracting(Snapshot::snapshotId).containsExactly("s5");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s22");
+        assertThat(snapshots.snapshots(acme)).extracting(Snapshot::snapshotId).containsExactly("s22", "s21", "s20");
+
+        // an operator serves an old one: newer nights' retention never deletes the served snapshot
+        snapshots.rollback(acme, "alice", "r1");
+        snapshots.rollback(acme, "alice", "r2");
+        snapshots.publish(snapshot(23), "nightly", "run 23");
+        assertThat(snapshots.current(acme)).map(Snapshot::snapshotId).contains("s23");
+    }
+
+    @Test
     void republishingTheSameSnapshotIsIdempotentAndUnpublishClearsThePointer() {
         snapshots.publish(snapshot(1), "nightly", "run 1");
         snapshots.publish(snapshot(1), "nightly", "rerun");
