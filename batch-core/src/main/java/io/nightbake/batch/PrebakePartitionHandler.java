@@ -88,6 +88,13 @@ class PrebakePartitionHandler implements PartitionHandler {
             byTenant.put(tenant.value(), partition);
         }
 
+        if (manager.getJobExecution().isStopping() || manager.isTerminateOnly()) {
+            // the node is shutting down gracefully: no Spark job starts; the restart prebakes these tenants
+            for (StepExecution partition : byTenant.values()) {
+                finish(partition, BatchStatus.STOPPED, new ExitStatus("STOPPED", "stopped before prebaking: the node shut down"));
+            }
+            return partitions;
+        }
         List<ScoringResult> results;
         try {
             // nothing to score (no tenant has a model yet): no Spark session needs to start

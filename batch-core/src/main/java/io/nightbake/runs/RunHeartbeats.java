@@ -73,6 +73,11 @@ public class RunHeartbeats implements JobExecutionListener {
         }
     }
 
+    /** The nightly executions running in this process. */
+    public java.util.Set<Long> runningHere() {
+        return java.util.Set.copyOf(running.keySet());
+    }
+
     public Optional<Heartbeat> find(long jobExecutionId) {
         return jdbc.queryOne("SELECT * FROM nb_run_heartbeat WHERE job_execution_id = ?", RunHeartbeats::heartbeat,
                 jobExecutionId);
