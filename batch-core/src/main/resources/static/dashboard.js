@@ -48,7 +48,7 @@ async function loadRuns() {
     cell(row, run.status, run.status);
     cell(row, time(run.startTime));
     cell(row, time(run.endTime));
-    cell(row, run.failedPartitions, run.failedPartitions > 0 ? "failed" : "");
+    cell(row, run.failedTenants, run.failedTenants > 0 ? "failed" : "");
     row.addEventListener("click", () => loadRun(run.runId));
   }
   if (runs.length && state.run === null) await loadRun(runs[0].runId);

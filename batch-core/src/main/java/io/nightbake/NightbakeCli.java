@@ -206,6 +206,7 @@ public final class NightbakeCli {
         if (springProperty(line, "nightbake.security.enabled", null) == null) {
             springArgs.add("--nightbake.security.enabled=false"); // the local demo serves without API keys
         }
+        springArgs = loopbackWhenOpen(springArgs);
         boolean serve = !line.flag("no-serve");
         ConfigurableApplicationContext context = start(springArgs, serve ? WebApplicationType.SERVLET : WebApplicationType.NONE);
         boolean keepRunning = false;
@@ -261,13 +262,27 @@ public final class NightbakeCli {
 
     private static int serve(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("no-schedule"));
-        List<String> springArgs = new ArrayList<>(line.springArgs());
+        List<String> springArgs = loopbackWhenOpen(new ArrayList<>(line.springArgs()));
         springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
         ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
         context.getBean(RunRecovery.class).recoverDeadRuns();
         context.getBean(ServingService.class).start();
         printServing(context, out);
         return Integer.MIN_VALUE;
+    }
+
+    /**
+     * With API keys off ({@code nightbake.security.enabled=false}) anyone who can reach the port may use the admin API,
+     * so the server listens on 127.0.0.1 only, unless {@code --server.address} says otherwise on purpose.
+     */
+    public static List<String> loopbackWhenOpen(List<String> springArgs) {
+        boolean open = springArgs.stream().anyMatch(a -> a.equals("--nightbake.security.enabled=false"));
+        boolean addressed = springArgs.stream().anyMatch(a -> a.startsWith("--server.address="));
+        List<String> args = new ArrayList<>(springArgs);
+        if (open && !addressed) {
+            args.add("--server.address=127.0.0.1");
+        }
+        return args;
     }
 
     /** Tells where lookups are served, with a request that works against the data being served. */
@@ -289,6 +304,9 @@ public final class NightbakeCli {
         if (!secured) {
             out.printf("      curl 'http://localhost:%d/api/v1/admin/tenants'   (API keys are off: nightbake.security.enabled=false)%n",
                     port);
+            String address = context.getEnvironment().getProperty("server.address", "every interface");
+            out.printf("API keys are off, so the admin API is open to whoever reaches the port: listening on %s only%s%n",
+                    address, "127.0.0.1".equals(address) ? " (--server.address=... opens it on purpose)" : "");
         }
     }
 
@@ -317,11 +335,11 @@ public final class NightbakeCli {
                 out.print(RunReport.format(runs.show(runId(line))));
                 return 0;
             }
-            out.printf("%-6s %-10s %-9s %-24s %-19s %-19s %s%n", "run", "date", "status", "exit", "started", "ended",
-                    "failed partitions");
+            out.printf("%-6s %-10s %-9s %-24s %-19s %-19s %-8s %s%n", "run", "date", "status", "exit", "started", "ended",
+                    "attempts", "failed tenants");
             for (RunsService.RunSummary run : runs.list(line.integer("limit", 20, 1, 1000))) {
-                out.printf("%-6d %-10s %-9s %-24s %-19s %-19s %d%n", run.runId(), run.runDate(), run.status(), run.exitCode(),
-                        shortTime(run.startTime()), shortTime(run.endTime()), run.failedPartitions());
+                out.printf("%-6d %-10s %-9s %-24s %-19s %-19s %-8d %d%n", run.runId(), run.runDate(), run.status(), run.exitCode(),
+                        shortTime(run.startTime()), shortTime(run.endTime()), run.attempts(), run.failedTenants());
             }
             return 0;
         }
@@ -341,13 +359,16 @@ public final class NightbakeCli {
         line.allowOnly(Set.of());
         try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
             List<Long> recovered = context.getBean(RunRecovery.class).recoverDeadRuns();
-            out.println(recovered.isEmpty() ? "no dead runs" : "marked failed: run executions " + recovered
-                    + "; rerun them with `rerun --run ID`");
+            out.println(recovered.isEmpty() ? "no dead runs" : "marked failed: attempts " + recovered
+                    + "; `runs` shows their run ids, `rerun --run ID` finishes them");
             return 0;
         }
     }
 
     private static long runId(CommandLine line) {
+        if (!line.flag("run")) {
+            throw new UsageException("which run? give --run ID (the run ids are in the first column of `runs`)");
+        }
         return line.integer("run", 0, 1, Integer.MAX_VALUE);
     }
 
@@ -423,6 +444,7 @@ public final class NightbakeCli {
         List<String> springArgs = withHome(line, home);
         springArgs.removeIf(a -> a.startsWith("--nightbake.template="));
         springArgs.addAll(List.of("--nightbake.template=" + template, "--nightbake.security.enabled=false"));
+        springArgs = loopbackWhenOpen(springArgs);
         if (springArgs.stream().noneMatch(a -> a.startsWith("--server.port="))) {
             springArgs.add("--server.port=0");
         }

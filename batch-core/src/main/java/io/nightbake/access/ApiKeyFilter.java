@@ -55,10 +55,48 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
+        if (isActuator(request)) {
+            return false;
+        }
         if (!enabled) {
             return true;
         }
         return !isProtected(segments(request));
+    }
+
+    /** Actuator endpoints answer everyone; only an operator key (or disabled security) makes the caller an operator. */
+    static boolean isActuator(HttpServletRequest request) {
+        List<String> segments = segments(request);
+        return segments != null && !segments.isEmpty() && segments.get(0).equals("actuator");
+    }
+
+    /**
+     * The health endpoint shows its status to anyone (load balancers) and its components and details only to an
+     * operator ({@code management.endpoint.health.show-details: when-authorized}, role {@code OPERATOR}): a request
+     * with an operator key carries that role; without one, or with any other key, it carries none.
+     */
+    private void actuator(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String presented = credential(request);
+        boolean operator = !enabled || (presented != null && keys.authenticate(presented).map(ApiPrincipal::operator).orElse(false));
+        chain.doFilter(operator ? new OperatorRequest(request) : request, response);
+    }
+
+    /** A request made with an operator key, as the actuator's security context reads it. */
+    private static final class OperatorRequest extends jakarta.servlet.http.HttpServletRequestWrapper {
+        OperatorRequest(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public java.security.Principal getUserPrincipal() {
+            return () -> "operator";
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            return "OPERATOR".equals(role);
+        }
     }
 
     /**
@@ -86,6 +124,10 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isActuator(request)) {
+            actuator(request, response, chain);
+            return;
+        }
         String presented = credential(request);
         if (presented == null) {
             reject(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", UNAUTHORIZED_MISSING);

@@ -49,8 +49,14 @@ public class RecommendationController {
     public record Item(int rank, String productId, float score) {
     }
 
+    /**
+     * @param available present when the answer has fewer entries than asked for ({@code limit}, or K by default): how
+     *                  many the customer's list holds, so a caller asking for more than K learns it got all there is
+     */
     public record Recommendations(String tenant, String customer, String status, List<Item> recommendations,
-                                  Integer modelVersion, String snapshot, LocalDate snapshotDate) {
+                                  Integer modelVersion, String snapshot, LocalDate snapshotDate,
+                                  @com.fasterxml.jackson.annotation.JsonInclude(
+                                          com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer available) {
     }
 
     public record SnapshotStatus(String tenant, String state, boolean published, String snapshot, Integer modelVersion,
@@ -76,7 +82,7 @@ public class RecommendationController {
         }
         int max = parseLimit(limit);
         if (state == TenantState.OFF) {
-            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null));
+            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null, null));
         }
         TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
         if (index == null) {
@@ -93,7 +99,7 @@ public class RecommendationController {
             items.add(new Item(i + 1, lookup.productId(i), lookup.score(i)));
         }
         return ResponseEntity.ok(new Recommendations(tenant, customer, items.isEmpty() ? "NOTHING_TO_RECOMMEND" : "OK", items,
-                index.modelVersion(), index.snapshotId(), index.runDate()));
+                index.modelVersion(), index.snapshotId(), index.runDate(), items.size() < max ? items.size() : null));
     }
 
     @GetMapping("/recommendations/status")

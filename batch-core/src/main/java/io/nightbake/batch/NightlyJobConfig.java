@@ -51,6 +51,8 @@ public class NightlyJobConfig {
     /** Keys of the per-tenant results kept in each partition's execution context. */
     public static final String TENANT = "tenant";
     public static final String ERROR = "error";
+    /** The tenant's state when the attempt planned its partitions (the run report shows it for that night). */
+    public static final String STATE = "state";
 
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
@@ -114,6 +116,7 @@ public class NightlyJobConfig {
             tenants.inState(state).forEach(t -> {
                 ExecutionContext context = new ExecutionContext();
                 context.putString(TENANT, t.id().value());
+                context.putString(STATE, state.name());
                 partitions.put(t.id().value(), context);
             });
             return partitions;

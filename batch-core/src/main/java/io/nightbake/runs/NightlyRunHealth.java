@@ -10,7 +10,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Actuator health of the nightly runs: the last run's date, status and failed tenants. A failed tenant does not make
+ * Actuator health of the nightly runs: the last run's date, status and failed tenants, and skipped nights. A failed tenant does not make
  * the service unhealthy (lookups keep serving its last good lists), so the status stays UP with the details.
  */
 @Component("nightlyRun")
@@ -35,14 +35,17 @@ public class NightlyRunHealth implements HealthIndicator {
         }
         JobExecution execution = jobRepository.getLastJobExecution(last.get(0));
         JobExecution full = jobRepository.getJobExecution(execution.getId());
-        long failed = full.getStepExecutions().stream()
-                .filter(s -> s.getStepName().contains(":") && s.getStatus().isUnsuccessful()).count();
+        List<JobExecution> attempts = jobRepository.getJobExecutions(last.get(0)).stream()
+                .map(a -> jobRepository.getJobExecution(a.getId())).sorted(java.util.Comparator.comparing(JobExecution::getId))
+                .toList();
+        long failed = io.nightbake.batch.RunReport.failedTenants(io.nightbake.batch.RunReport.latestPartitions(attempts));
         return Health.up()
                 .withDetail("lastRunDate", String.valueOf(full.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE)))
-                .withDetail("lastRunId", full.getId())
+                .withDetail("lastRunId", last.get(0).getInstanceId())
+                .withDetail("lastAttemptId", full.getId())
                 .withDetail("lastRunStatus", full.getStatus().name())
                 .withDetail("lastRunEnded", String.valueOf(full.getEndTime()))
-                .withDetail("failedPartitions", failed)
+                .withDetail("failedTenants", failed)
                 .withDetail("skippedNights", skipped)
                 .build();
     }

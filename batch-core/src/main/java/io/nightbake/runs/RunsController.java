@@ -41,11 +41,19 @@ public class RunsController {
         return known(() -> runs.show(parse(runId, "run id", 1, Integer.MAX_VALUE)));
     }
 
-    /** Reruns the run's failed tenants in the background; the run's status tells when it is done. */
+    /**
+     * Reruns the run's failed tenants in the background (202); the run's status tells when it is done. A run that
+     * completed, or is still running, answers 409 {@code nothing_to_rerun}; another night running, 409
+     * {@code run_locked}.
+     */
     @PostMapping("/{runId}/rerun")
     public ResponseEntity<Map<String, Object>> rerun(@PathVariable String runId) {
         long id = parse(runId, "run id", 1, Integer.MAX_VALUE);
         var runDate = known(() -> runs.runDate(id));
+        known(() -> {
+            runs.checkRerunnable(id);
+            return null;
+        });
         reruns.submit(() -> {
             try {
                 runs.rerun(id);
@@ -54,7 +62,8 @@ public class RunsController {
             }
         });
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("runDate", runDate.toString(),
-                "message", "rerunning the failed tenants of run " + runDate + "; GET /api/v1/admin/runs lists its attempts"));
+                "message", "rerunning the failed tenants of run " + id + " (" + runDate + "); GET /api/v1/admin/runs/" + id
+                        + " shows its attempts", "runId", id));
     }
 
     private static <T> T known(java.util.function.Supplier<T> lookup) {
@@ -62,6 +71,10 @@ public class RunsController {
             return lookup.get();
         } catch (RunsService.UnknownRunException e) {
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown_run", e.getMessage());
+        } catch (RunsService.NothingToRerunException e) {
+            throw new ApiException(HttpStatus.CONFLICT, "nothing_to_rerun", e.getMessage());
+        } catch (io.nightbake.runs.RunLock.HeldException e) {
+            throw new ApiException(HttpStatus.CONFLICT, "run_locked", e.getMessage());
         }
     }
 

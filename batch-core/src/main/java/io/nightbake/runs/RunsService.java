@@ -7,12 +7,17 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
-/** Operators' view of nightly runs: list them, look at one per tenant, rerun the failed tenants of one. */
+/**
+ * Operators' view of nightly runs: list them, look at one per tenant, rerun the failed tenants of one. A run is one
+ * night ({@code runId}); its attempts are the launches and reruns of it ({@code attemptId}); see {@link RunReport}.
+ */
 @Service
 public class RunsService {
 
@@ -28,58 +33,96 @@ public class RunsService {
         this.recovery = recovery;
     }
 
-    /** One attempt of a nightly run; {@code runId} is its job execution id. */
+    /**
+     * One run (night): its status and exit code are its latest attempt's, started when its first attempt started and
+     * ended when its latest ended; {@code failedTenants} counts tenants, not partitions.
+     */
     public record RunSummary(long runId, LocalDate runDate, String status, String exitCode, LocalDateTime startTime,
-                             LocalDateTime endTime, long failedPartitions) {
+                             LocalDateTime endTime, int attempts, long failedTenants) {
     }
 
-    /** The latest attempts first. */
+    /** The latest runs first. */
     public List<RunSummary> list(int limit) {
         List<RunSummary> runs = new ArrayList<>();
         for (JobInstance instance : jobRepository.getJobInstances(NightlyJobConfig.JOB_NAME, 0, limit)) {
-            for (JobExecution execution : jobRepository.getJobExecutions(instance)) {
-                JobExecution full = jobRepository.getJobExecution(execution.getId());
-                long failed = full.getStepExecutions().stream()
-                        .filter(s -> s.getStepName().contains(":") && s.getStatus().isUnsuccessful()).count();
-                runs.add(new RunSummary(full.getId(), full.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE),
-                        full.getStatus().name(), full.getExitStatus().getExitCode(), full.getStartTime(), full.getEndTime(),
-                        failed));
+            List<JobExecution> attempts = report.attempts(instance);
+            if (attempts.isEmpty()) {
+                continue; // created an instant ago by another launcher
             }
+            JobExecution first = attempts.get(0);
+            JobExecution last = attempts.get(attempts.size() - 1);
+            runs.add(new RunSummary(instance.getInstanceId(), last.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE),
+                    last.getStatus().name(), last.getExitStatus().getExitCode(), first.getStartTime(), last.getEndTime(),
+                    attempts.size(), RunReport.failedTenants(RunReport.latestPartitions(attempts))));
         }
         runs.sort((a, b) -> Long.compare(b.runId(), a.runId()));
-        return runs.size() > limit ? runs.subList(0, limit) : runs;
+        return runs;
     }
 
-    /** The run the execution belongs to, per tenant (the latest attempt for each). */
+    /** The run per tenant (the latest attempt for each). */
     public RunReport.Run show(long runId) {
-        return report.of(execution(runId));
+        return report.of(latestAttempt(runId));
     }
 
     /**
-     * Reruns the run that execution {@code runId} belongs to: marks a dead attempt failed first, then restarts the run
-     * so that only the tenants that failed or never finished run again. Returns when the rerun has ended.
+     * Reruns run {@code runId}: marks a dead attempt failed first, then restarts the run so that only the tenants that
+     * failed or never finished run again. Returns when the rerun has ended.
+     *
+     * @throws NothingToRerunException when the run completed (nothing failed) or is still running
+     * @throws RunLock.HeldException   when another night is running
      */
     public RunReport.Run rerun(long runId) throws Exception {
-        LocalDate runDate = runDate(runId);
+        checkRerunnable(runId);
+        return report.of(launcher.run(runDate(runId)));
+    }
+
+    /** Fails with {@link NothingToRerunException} unless run {@code runId} failed or stopped (after crash recovery). */
+    public void checkRerunnable(long runId) {
+        latestAttempt(runId); // unknown ids first
         recovery.recoverDeadRuns();
-        return report.of(launcher.run(runDate));
+        JobExecution last = latestAttempt(runId);
+        LocalDate date = last.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE);
+        if (last.getStatus() == BatchStatus.COMPLETED) {
+            throw new NothingToRerunException("nothing to rerun: run " + runId + " (" + date
+                    + ") completed, every tenant finished; `run-nightly --date` runs another night");
+        }
+        if (last.getStatus().isRunning()) {
+            throw new NothingToRerunException("run " + runId + " (" + date + ") is still running (attempt "
+                    + last.getId() + "); rerun it once it has ended, if a tenant failed");
+        }
     }
 
     public LocalDate runDate(long runId) {
-        return execution(runId).getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE);
+        return latestAttempt(runId).getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE);
     }
 
-    private JobExecution execution(long runId) {
-        JobExecution execution = jobRepository.getJobExecution(runId);
-        if (execution == null || !NightlyJobConfig.JOB_NAME.equals(execution.getJobInstance().getJobName())) {
+    private JobExecution latestAttempt(long runId) {
+        JobInstance instance;
+        try {
+            instance = jobRepository.getJobInstance(runId);
+        } catch (DataAccessException e) {
+            instance = null; // the DAO answers a missing id with "Incorrect result size"
+        }
+        if (instance == null || !NightlyJobConfig.JOB_NAME.equals(instance.getJobName())) {
             throw new UnknownRunException(runId);
         }
-        return execution;
+        JobExecution last = jobRepository.getLastJobExecution(instance);
+        if (last == null) {
+            throw new UnknownRunException(runId);
+        }
+        return jobRepository.getJobExecution(last.getId());
     }
 
     public static class UnknownRunException extends RuntimeException {
         UnknownRunException(long runId) {
-            super("no nightly run with id " + runId + "; `runs` lists them");
+            super("no nightly run with id " + runId + "; `runs` (or GET /api/v1/admin/runs) lists them");
+        }
+    }
+
+    /** A rerun that has nothing to do: the run completed, or is still running. */
+    public static class NothingToRerunException extends RuntimeException {
+        NothingToRerunException(String message) {
+            super(message);
         }
     }
 }
