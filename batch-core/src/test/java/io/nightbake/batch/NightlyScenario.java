@@ -148,6 +148,15 @@ abstract class NightlyScenario {
         assertThat(lines.get(broken.value()).detail()).contains("product_id");
         assertThat(lines.get(healthy.value()).gateMetric()).isEqualTo("rmse"); // the synthetic fleet holds ratings
         assertThat(lines.get(healthy.value()).challengerGate()).isEqualTo(lines.get(healthy.value()).challengerRmse());
+        // the broken tenant failed in retrain and prebake: one failed tenant, not two
+        assertThat(run.failedTenants()).isEqualTo(1);
+        assertThat(run.status()).isEqualTo(BatchStatus.FAILED);
+        assertThat(lines.get(frozen.value()).state()).isEqualTo("FROZEN");
+        // night 1 shows the states the tenants had that night, not today's
+        Map<String, RunReport.TenantLine> night1 = report.of(first).tenants().stream()
+                .collect(Collectors.toMap(RunReport.TenantLine::tenant, l -> l));
+        assertThat(night1.get(frozen.value()).state()).isEqualTo("ON");
+        assertThat(night1.get(off.value()).state()).isEqualTo("ON");
 
         Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
         JobExecution restart = launcher.run(NIGHT_2);
@@ -159,6 +168,12 @@ abstract class NightlyScenario {
         assertThat(snapshots.current(broken)).map(Snapshot::runDate).contains(NIGHT_2);
         assertThat(snapshots.current(healthy)).contains(healthyNight2);
         assertThat(prebaked(jobRepository.getJobExecution(restart.getId()))).containsExactly(broken.value());
+        // the run's header follows its latest attempt: asked by its first (failed) attempt, it says COMPLETED
+        RunReport.Run rerun = report.of(second);
+        assertThat(rerun.status()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(rerun.failedTenants()).isZero();
+        assertThat(rerun.attempts()).extracting(RunReport.Attempt::status).containsExactly("FAILED", "COMPLETED");
+        assertThat(RunReport.format(rerun)).startsWith("nightly run " + NIGHT_2 + " (run " + rerun.runId() + ", 2 attempts");
 
         // rollback serves the previous snapshot again
         snapshots.rollback(healthy, "test", "bad lists");

@@ -25,8 +25,8 @@ class DemoCommandTest {
         String printed = out.toString(StandardCharsets.UTF_8);
 
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(printed).contains("generated 6 tenants", "nightly run 2026-10-24 (execution 1): COMPLETED",
-                "nightly run 2026-10-31 (execution 2): COMPLETED", "FROZEN [tenant-004], OFF [tenant-006]");
+        assertThat(printed).contains("generated 6 tenants", "nightly run 2026-10-24 (run 1, 1 attempt, latest 1): COMPLETED",
+                "nightly run 2026-10-31 (run 2, 1 attempt, latest 2): COMPLETED", "FROZEN [tenant-004], OFF [tenant-006]");
         String secondNight = printed.substring(printed.indexOf("nightly run 2026-10-31"));
         assertThat(secondNight.lines().filter(l -> l.startsWith("tenant-004")).findFirst().orElseThrow())
                 .contains("FROZEN", "skipped", "published");
@@ -34,6 +34,15 @@ class DemoCommandTest {
                 .contains("OFF", "unpublished");
         assertThat(secondNight.lines().filter(l -> l.startsWith("tenant-001")).findFirst().orElseThrow())
                 .contains("ON", "completed", "rmse");
+    }
+
+    @Test
+    void withApiKeysOffTheServerListensOnLoopbackOnlyUnlessAskedOtherwise() {
+        assertThat(NightbakeCli.loopbackWhenOpen(java.util.List.of("--nightbake.security.enabled=false")))
+                .contains("--server.address=127.0.0.1");
+        assertThat(NightbakeCli.loopbackWhenOpen(java.util.List.of("--nightbake.security.enabled=false", "--server.address=0.0.0.0")))
+                .doesNotContain("--server.address=127.0.0.1");
+        assertThat(NightbakeCli.loopbackWhenOpen(java.util.List.of())).isEmpty();
     }
 
     @Test
