@@ -20,6 +20,11 @@ public final class DataContract {
     public static final String CUSTOMER_ID = "customer_id";
     public static final String PRODUCT_ID = "product_id";
     public static final String VALUE = "value";
+    /**
+     * The largest magnitude an interaction's value may have: ratings and purchase strengths are small numbers, and a
+     * value like 1e300 makes training diverge (its squared error overflows to NaN).
+     */
+    public static final double MAX_ABS_VALUE = 1e6;
     public static final String EVENT_TIME = "event_time";
     public static final String EVENT_TYPE = "event_type";
     public static final String REGION = "region";

@@ -272,8 +272,9 @@ public final class TenantDataReader {
             checkNulls(file, customerId, productId, value, eventTime);
             if (value.invalid.count > 0) {
                 throw fail(file, DataContract.VALUE, value.invalid.count + " value"
-                        + (value.invalid.count == 1 ? " is" : "s are") + " NaN or infinite (first at row "
-                        + value.invalid.firstRow + "); every interaction needs a finite value");
+                        + (value.invalid.count == 1 ? " is" : "s are") + " NaN, infinite or beyond +-"
+                        + String.format(java.util.Locale.ROOT, "%.0e", DataContract.MAX_ABS_VALUE) + " (first at row "
+                        + value.invalid.firstRow + "); every interaction needs a finite value of ordinary size");
             }
             if (unknownProducts.count > 0) {
                 throw fail(file, DataContract.PRODUCT_ID, unknownProducts.count
@@ -303,7 +304,7 @@ public final class TenantDataReader {
                         case INT64 -> reader.getLong();
                         default -> throw new IllegalStateException(type.name());
                     };
-                    if (!Double.isFinite(v)) {
+                    if (!Double.isFinite(v) || Math.abs(v) > DataContract.MAX_ABS_VALUE) {
                         col.invalid.add(firstRow + r);
                     }
                     out[r] = v;

@@ -35,6 +35,24 @@ public record FactorizationMachine(
         }
     }
 
+    /** Whether every parameter is a finite number (a training that diverged leaves NaN or infinities). */
+    public boolean isFinite() {
+        if (!Double.isFinite(bias) || !Double.isFinite(outputShift) || !Double.isFinite(outputScale)) {
+            return false;
+        }
+        for (float w : weights) {
+            if (!Float.isFinite(w)) {
+                return false;
+            }
+        }
+        for (float f : factors) {
+            if (!Float.isFinite(f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Maps feature names to indices; build once and reuse, it is not cached on the record. */
     public Map<String, Integer> featureIndex() {
         Map<String, Integer> index = new HashMap<>(featureNames.size() * 2);

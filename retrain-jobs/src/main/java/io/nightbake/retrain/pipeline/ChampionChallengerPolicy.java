@@ -65,6 +65,12 @@ public record ChampionChallengerPolicy(GateSettings gate, int k, long seed) {
             return new Decision(false, String.format(Locale.ROOT, "challenger %s cannot be computed: no holdout customer has a "
                     + "relevant product not already taken in training; not promoted", metric));
         }
+        if (champion != null && !Double.isFinite(champion) && Double.isFinite(challenger)) {
+            // a champion whose figure is NaN or infinite (a model that diverged) can never be beaten by a margin:
+            // any finite challenger replaces it, or the tenant would stay locked on a broken model
+            return new Decision(true, String.format(Locale.ROOT, "challenger %s %.4f vs champion %s: the champion's figure "
+                    + "is not finite, so the finite challenger replaces it; promoted", metric, challenger, champion));
+        }
         if (champion == null) {
             boolean promote = lowerIsBetter ? challenger < baseline : challenger > baseline;
             return new Decision(promote, String.format(Locale.ROOT, "first model: challenger %s %.4f %s %s %.4f",

@@ -82,8 +82,7 @@ public final class TenantRetrainer {
         TenantId tenant = data.tenant();
         Instant startedAt = clock.instant();
         if (split.trainRows().length == 0 || split.holdoutRows().length == 0) {
-            throw new IllegalArgumentException("tenant '" + tenant + "': " + data.interactionCount()
-                    + " interactions are too few to train and hold out");
+            throw new IllegalArgumentException(nothingToTrainOn(data, split, runDate));
         }
         FeatureEncoder encoder = new FeatureEncoder(template.features());
         int[] trainRows = split.trainRows();
@@ -100,9 +99,17 @@ public final class TenantRetrainer {
         FactorizationMachine challenger = small ? popularity.model(data) : trainer.train(data, encoder, trainRows);
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
         RankingFactors ranking = fold(challenger, data, encoder);
+        CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
+        if (!Double.isFinite(challengerRmse.value()) || !challenger.isFinite()) {
+            // never register a model that diverged: it would become a champion no one can score or replace
+            throw new IllegalStateException(String.format(Locale.ROOT, "tenant '%s': training diverged (%s gave %s, "
+                            + "holdout RMSE %s on %d rows): not registered; the champion stays. Check the interactions' "
+                            + "values (range %s) or lower the template's learning rate", tenant, trainer.algorithm(),
+                    challenger.isFinite() ? "finite parameters" : "non-finite parameters", challengerRmse.value(),
+                    holdoutRows.length, valueRange(data, trainRows)));
+        }
 
         RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation(), settings.seed());
-        CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
         RankingEvaluation.Figures challengerRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(ranking));
         RankingEvaluation.Figures popularityRanking = rankingEvaluation.evaluate(popularity.scorer());
         double baselineRmse = Evaluation.globalMeanBaselineRmse(data, trainRows, holdoutRows);
@@ -165,6 +172,43 @@ public final class TenantRetrainer {
         }
         return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000,
                 false, rejected);
+    }
+
+    /**
+     * Why a tenant has nothing to train on for {@code runDate}: every interaction is after the run date, or too few
+     * are up to it to train and hold out.
+     */
+    static String nothingToTrainOn(TenantDataset data, HoldoutSplit split, LocalDate runDate) {
+        long cutoff = runDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
+        int upToRunDate = 0;
+        long firstAfter = Long.MAX_VALUE;
+        for (int row = 0; row < data.interactionCount(); row++) {
+            long time = data.eventTimeMicros(row);
+            if (time < cutoff) {
+                upToRunDate++;
+            } else {
+                firstAfter = Math.min(firstAfter, time);
+            }
+        }
+        String tenant = "tenant '" + data.tenant() + "': ";
+        if (upToRunDate == 0) {
+            return tenant + "nothing to train on for run date " + runDate + ": all " + data.interactionCount()
+                    + " interactions are after it (the first at " + Instant.ofEpochSecond(0, firstAfter * 1000L)
+                    + "); run a later date or check the event times";
+        }
+        return tenant + "nothing to train on for run date " + runDate + ": only " + upToRunDate + " of "
+                + data.interactionCount() + " interactions are up to the end of that date (" + split.trainRows().length
+                + " for training, " + split.holdoutRows().length + " held out); at least one of each is needed";
+    }
+
+    private static String valueRange(TenantDataset data, int[] rows) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int row : rows) {
+            min = Math.min(min, data.value(row));
+            max = Math.max(max, data.value(row));
+        }
+        return String.format(Locale.ROOT, "%g..%g", min, max);
     }
 
     /** The holdout figures a version is registered with. */

@@ -198,7 +198,17 @@ class TenantDataValidationTest {
         writeInteractions(rows);
         assertFailure(() -> TenantDataReader.read(ACME, dir), DataContract.INTERACTIONS, "value")
                 .hasMessageStartingWith(
-                        "tenant 'acme': interactions.parquet, column 'value': 3 values are NaN or infinite (first at row 17)");
+                        "tenant 'acme': interactions.parquet, column 'value': 3 values are NaN, infinite or beyond +-1e+06 (first at row 17)");
+    }
+
+    @Test
+    void hugeFiniteValuesThatWouldMakeTrainingDiverge() throws IOException {
+        List<Object[]> rows = manyRows(30);
+        rows.get(12)[2] = 1e300;
+        writeInteractions(rows);
+        assertFailure(() -> TenantDataReader.read(ACME, dir), DataContract.INTERACTIONS, "value")
+                .hasMessageStartingWith(
+                        "tenant 'acme': interactions.parquet, column 'value': 1 value is NaN, infinite or beyond +-1e+06 (first at row 12)");
     }
 
     @Test

@@ -19,6 +19,14 @@ class ChampionChallengerPolicyTest {
     }
 
     @Test
+    void aFiniteChallengerReplacesANonFiniteChampion() {
+        ChampionChallengerPolicy.Decision d = policy.decide(0.95, Double.NaN, 1.2);
+        assertThat(d.promote()).isTrue();
+        assertThat(d.reason()).contains("champion's figure is not finite");
+        assertThat(policy.decide(0.95, Double.POSITIVE_INFINITY, 1.2).promote()).isTrue();
+    }
+
+    @Test
     void betterChallengerIsPromoted() {
         assertThat(policy.decide(0.85, 0.90, 1.2).promote()).isTrue();
     }

@@ -116,6 +116,48 @@ class RetrainQualityTest {
     }
 
     @Test
+    void aTrainingThatDivergesFailsClearlyAndRegistersNothing(@TempDir Path models) {
+        TenantDataset data = new SyntheticFleetGenerator().generateTenant(FleetSpec.defaults(), 6);
+        ModelRegistry registry = registry(database(), data.tenant());
+        Trainer diverging = new Trainer() {
+            @Override
+            public String algorithm() {
+                return "diverging";
+            }
+
+            @Override
+            public String libraryVersion() {
+                return "test";
+            }
+
+            @Override
+            public FactorizationMachine train(TenantDataset d, FeatureEncoder encoder, int[] trainRows) {
+                return new FactorizationMachine(java.util.List.of("product=" + d.productId(0)), 1, Double.NaN, new float[1],
+                        new float[1], 0, 1);
+            }
+        };
+        TenantRetrainer retrainer = new TenantRetrainer(TemplateLoader.loadDefault(), diverging, registry, models, CLOCK);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> retrainer.retrain(data,
+                        HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE), RUN, System.nanoTime()))
+                .hasMessageContaining("tenant '" + data.tenant() + "': training diverged", "non-finite parameters",
+                        "not registered");
+        assertThat(registry.versions(data.tenant())).isEmpty();
+    }
+
+    @Test
+    void aTenantWhoseEventsAreAllAfterTheRunDateIsToldSo(@TempDir Path models) {
+        TenantDataset data = tinyTenant(); // event times in the first microseconds of 1970
+        ModelRegistry registry = registry(database(), data.tenant());
+        LocalDate before = LocalDate.of(1969, 12, 30);
+        long cutoff = before.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TenantRetrainer(TemplateLoader.loadDefault(), registry,
+                        models, CLOCK).retrain(data, HoldoutSplit.mostRecent(data, 0.2, cutoff), before, System.nanoTime()))
+                .hasMessage("tenant 'tiny': nothing to train on for run date 1969-12-30: all " + data.interactionCount()
+                        + " interactions are after it (the first at 1970-01-01T00:00:00Z); run a later date or check the "
+                        + "event times");
+    }
+
+    @Test
     void aFirstModelThatFailsTheBaselineLeavesThePopularityBaselineAsChampion(@TempDir Path models) {
         TenantDataset data = new SyntheticFleetGenerator().generateTenant(FleetSpec.defaults(), 6);
         ModelRegistry registry = registry(database(), data.tenant());
