@@ -83,7 +83,9 @@ public final class NightbakeCli {
                                  FROZEN stops retraining and keeps the champion; OFF stops all work and unpublishes
                                  the tenant's lists at once; back ON (or FROZEN) serves its last lists again and
                                  resumes from its champion
-              pin-model          --tenant T --version N --reason TEXT   make model version N the champion
+              pin-model          --tenant T --version N --reason TEXT   make model version N the champion and pin it:
+                                 nightly runs keep recording challengers (decision PINNED) but promote none
+              unpin-model        --tenant T --reason TEXT   release the pin; the next night may promote again
               rollback-model     --tenant T --reason TEXT   make the champion before the current one champion again
                                  (the published lists follow at the next nightly prebake)
               rollback-snapshot  --tenant T [--reason TEXT]   serve the tenant's previous snapshot now
@@ -140,6 +142,7 @@ public final class NightbakeCli {
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
                 case "set-state" -> OperatorCommands.setState(line, out);
                 case "pin-model" -> OperatorCommands.pinModel(line, out);
+                case "unpin-model" -> OperatorCommands.unpinModel(line, out);
                 case "rollback-model" -> OperatorCommands.rollbackModel(line, out);
                 case "api-key" -> OperatorCommands.apiKey(action, line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");

@@ -86,6 +86,17 @@ public class AdminController {
         return admin.pinChampion(id, version, actor, fields.text("reason"));
     }
 
+    /** Releases an operator's pin on the champion. */
+    @DeleteMapping("/tenants/{tenant}/champion/pin")
+    public TenantAdminService.ChampionResult unpinChampion(@PathVariable String tenant,
+                                                           @RequestBody(required = false) String body,
+                                                           HttpServletRequest request) {
+        String actor = actor(request);
+        TenantId id = tenantId(tenant);
+        JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
+        return admin.unpinChampion(id, actor, fields.text("reason"));
+    }
+
     @PostMapping("/tenants/{tenant}/champion/rollback")
     public TenantAdminService.ChampionResult rollbackChampion(@PathVariable String tenant,
                                                               @RequestBody(required = false) String body,

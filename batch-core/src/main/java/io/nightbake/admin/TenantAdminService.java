@@ -167,16 +167,54 @@ public class TenantAdminService {
                 "tenant '" + id + "': " + before.state() + " -> " + state + "; " + String.join("; ", said));
     }
 
-    /** Makes an existing model version the tenant's champion. */
+    /**
+     * Makes an existing model version the tenant's champion and pins it: nightly runs keep training and recording
+     * challengers (decision PINNED) but promote none until {@link #unpinChampion}. A version whose figures are not
+     * finite, or whose files are gone, is refused: it could neither be scored nor ever be replaced.
+     */
     public ChampionResult pinChampion(TenantId id, int version, String actor, String reason) {
         String why = reason(reason);
         existing(id);
-        if (models.find(id, version).isEmpty()) {
+        Optional<ModelVersion> found = models.find(id, version);
+        if (found.isEmpty()) {
             List<Integer> versions = models.versions(id).stream().map(ModelVersion::version).toList();
             throw new AdminException(Kind.NOT_FOUND, "unknown_version", "tenant '" + id + "' has no model version " + version
                     + (versions.isEmpty() ? "; it has no models yet" : "; its versions are " + versions));
         }
-        return moveChampion(id, version, actor, why);
+        ModelVersion v = found.get();
+        if (!Double.isFinite(v.challengerRmse()) || (v.ranking() != null && !Double.isFinite(v.ranking().ndcg()))) {
+            throw new AdminException(Kind.CONFLICT, "unusable_version", "tenant '" + id + "': version " + version
+                    + " cannot be pinned: its holdout figures are not finite (RMSE " + v.challengerRmse()
+                    + "); pin a version with finite figures");
+        }
+        java.nio.file.Path files = java.nio.file.Path.of(v.artifactPath());
+        if (!java.nio.file.Files.isRegularFile(files.resolve(io.nightbake.retrain.model.ModelArtifacts.RANKING_GRAPH))) {
+            throw new AdminException(Kind.CONFLICT, "unusable_version", "tenant '" + id + "': version " + version
+                    + " cannot be pinned: its model files are missing from " + files + " (removed by retention?)");
+        }
+        Integer current = models.champion(id).map(ModelVersion::version).orElse(null);
+        models.pin(id, version, actor, why); // moves the champion (audited) or, when it already is, audits the pin
+        if (current != null && current == version) {
+            return new ChampionResult(id.value(), current, version, false, "version " + version
+                    + " is already the champion of tenant '" + id + "'; nothing changed but the pin: nightly runs keep "
+                    + "recording challengers but promote none until unpin-model");
+        }
+        return new ChampionResult(id.value(), current, version, true, moveMessage(id, current, version, true));
+    }
+
+    /** Releases the pin on the tenant's champion, so nightly runs may promote challengers again. */
+    public ChampionResult unpinChampion(TenantId id, String actor, String reason) {
+        String why = reason(reason);
+        existing(id);
+        Optional<ModelRegistry.Pin> released = models.unpin(id, actor, why);
+        if (released.isEmpty()) {
+            Integer current = models.champion(id).map(ModelVersion::version).orElse(null);
+            return new ChampionResult(id.value(), current, current == null ? 0 : current, false,
+                    "tenant '" + id + "' has no pinned champion; nothing changed");
+        }
+        int version = released.get().version();
+        return new ChampionResult(id.value(), version, version, true, "tenant '" + id + "': champion version " + version
+                + " is no longer pinned; the next nightly run may promote a better challenger");
     }
 
     /**
@@ -240,17 +278,22 @@ public class TenantAdminService {
                     "version " + version + " is already the champion of tenant '" + id + "'; nothing changed");
         }
         models.pinChampion(id, version, actor, why);
+        return new ChampionResult(id.value(), current, version, true, moveMessage(id, current, version, false));
+    }
+
+    private String moveMessage(TenantId id, Integer current, int version, boolean pinned) {
         Tenant tenant = tenants.get(id);
         String served = snapshots.current(id).map(s -> "until then lookups serve snapshot " + s.snapshotId()
                 + ", built with model version " + s.modelVersion()).orElse("the tenant has no published lists yet");
         String next = switch (tenant.state()) {
-            case ON -> "; the next nightly run compares its challenger with version " + version
+            case ON -> pinned ? "; pinned: nightly runs keep training and recording challengers but promote none until "
+                    + "unpin-model" : "; the next nightly run compares its challenger with version " + version
                     + " and may promote it (set the tenant FROZEN to keep this champion)";
             case FROZEN -> "; the tenant is FROZEN, so nightly runs keep version " + version;
             case OFF -> "; the tenant is OFF: nothing is prebaked until it is turned back on";
         };
-        return new ChampionResult(id.value(), current, version, true, "tenant '" + id + "': champion " + current + " -> "
-                + version + "; the published lists change at the next prebake (nightly run), " + served + next);
+        return "tenant '" + id + "': champion " + current + " -> "
+                + version + "; the published lists change at the next prebake (nightly run), " + served + next;
     }
 
     /** Loads the snapshot into this process's serving index when it serves; says so when that fails. */

@@ -218,7 +218,8 @@ public class RunReport {
                     dash(retrain == null ? null : retrain.count(PartitionResults.ROWS)),
                     line.gateMetric() == null ? "-" : line.gateMetric(), figure(line.championGate()),
                     figure(line.challengerGate()),
-                    retrain == null || retrain.text(PartitionResults.DECISION) == null ? "-" : line.promoted() ? "yes" : "no",
+                    retrain == null || retrain.text(PartitionResults.DECISION) == null ? "-" : line.promoted() ? "yes"
+                            : "PINNED".equals(retrain.text(PartitionResults.DECISION)) ? "pinned" : "no",
                     retrain == null || retrain.count(PartitionResults.MILLIS) == null ? "-"
                             : String.format(Locale.ROOT, "%.1fs", retrain.count(PartitionResults.MILLIS) / 1000.0),
                     prebake == null ? "skipped" : prebake.status().toLowerCase(Locale.ROOT),

@@ -75,6 +75,16 @@ public final class OperatorCommands {
         }
     }
 
+    public static int unpinModel(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        String reason = reason(line);
+        try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).unpinChampion(tenant, operator(), reason).message());
+            return 0;
+        }
+    }
+
     public static int rollbackModel(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("tenant", "reason"));
         TenantId tenant = tenantId(line.required("tenant"));

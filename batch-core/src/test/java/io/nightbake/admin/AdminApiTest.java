@@ -103,12 +103,24 @@ class AdminApiTest {
             models.register(new ModelVersion(id, 0, DAY_1.minusDays(4 - v), "default", 1, "tribuo-fm", "{}", "f" + v, 1000, 200,
                     1.0 - v * 0.05, v == 1 ? null : 1.0 - (v - 1) * 0.05, 1.2, v == 1 ? null : v - 1,
                     promoted ? ModelVersion.Decision.PROMOTED : ModelVersion.Decision.REJECTED,
-                    promoted ? "better by the margin" : "not better by the margin", "tribuo 4.3.2", "/models/" + v,
+                    promoted ? "better by the margin" : "not better by the margin", "tribuo 4.3.2", modelFiles(name, v),
                     Instant.now(), Instant.now()), "nightly");
         }
         publish(id, "s1", DAY_1, 2, "p1");
         publish(id, "s2", DAY_2, 3, "p2");
         return id;
+    }
+
+    /** A model version's folder with its ranking graph, as a pin checks for. */
+    private static String modelFiles(String tenant, int version) {
+        try {
+            Path dir = home.resolve("models").resolve(tenant).resolve("v" + version);
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.write(dir.resolve(io.nightbake.retrain.model.ModelArtifacts.RANKING_GRAPH), new byte[] {1});
+            return dir.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void publish(TenantId id, String snapshotId, LocalDate day, int modelVersion, String product) {
@@ -206,7 +218,44 @@ class AdminApiTest {
         assertThat(unknownVersion.statusCode()).isEqualTo(404);
         assertThat(unknownVersion.body()).contains("\"error\":\"unknown_version\"", "versions are [1, 2, 3, 4]");
         HttpResponse<String> same = post("/api/v1/admin/tenants/model-t/champion", "{\"version\":1,\"reason\":\"x\"}");
-        assertThat(same.body()).contains("\"changed\":false", "already the champion");
+        assertThat(same.body()).contains("\"changed\":false", "already the champion", "pin");
+    }
+
+    @Test
+    void aPinHoldsAgainstPromotionsUntilReleasedAndUnusableVersionsCannotBePinned() throws Exception {
+        TenantId t = tenantWithHistory("pin-t");
+        assertThat(post("/api/v1/admin/tenants/pin-t/champion", "{\"version\":2,\"reason\":\"hold v2\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(models.pin(t)).map(ModelRegistry.Pin::version).contains(2);
+        // the next night's better challenger is recorded, not promoted
+        ModelVersion challenger = models.register(new ModelVersion(t, 0, DAY_2, "default", 1, "tribuo-fm", "{}", "f5", 1000, 200,
+                0.5, 0.8, 1.2, 2, ModelVersion.Decision.PROMOTED, "better by the margin", "tribuo 4.3.2", modelFiles("pin-t", 5),
+                Instant.now(), Instant.now()), "nightly");
+        assertThat(challenger.decision()).isEqualTo(ModelVersion.Decision.PINNED);
+        assertThat(challenger.reason()).contains("pinned by " + OPERATOR, "hold v2", "better by the margin");
+        assertThat(models.champion(t)).map(ModelVersion::version).contains(2);
+
+        HttpResponse<String> unpin = send("DELETE", "/api/v1/admin/tenants/pin-t/champion/pin", "{\"reason\":\"v2 done\"}");
+        assertThat(unpin.statusCode()).isEqualTo(200);
+        assertThat(unpin.body()).contains("no longer pinned");
+        assertThat(models.pin(t)).isEmpty();
+        assertThat(models.register(new ModelVersion(t, 0, DAY_2.plusDays(1), "default", 1, "tribuo-fm", "{}", "f6", 1000, 200,
+                0.4, 0.8, 1.2, 2, ModelVersion.Decision.PROMOTED, "better", "tribuo 4.3.2", modelFiles("pin-t", 6),
+                Instant.now(), Instant.now()), "nightly").promoted()).isTrue();
+
+        // a version with a NaN figure, or whose files are gone, is refused
+        ModelVersion broken = models.register(new ModelVersion(t, 0, DAY_2, "default", 1, "tribuo-fm", "{}", "f7", 1000, 200,
+                Double.NaN, 0.8, 1.2, 2, ModelVersion.Decision.REJECTED, "diverged", "tribuo 4.3.2", modelFiles("pin-t", 7),
+                Instant.now(), Instant.now()), "nightly");
+        HttpResponse<String> nan = post("/api/v1/admin/tenants/pin-t/champion", "{\"version\":" + broken.version() + ",\"reason\":\"x\"}");
+        assertThat(nan.statusCode()).isEqualTo(409);
+        assertThat(nan.body()).contains("\"error\":\"unusable_version\"", "not finite");
+        ModelVersion gone = models.register(new ModelVersion(t, 0, DAY_2, "default", 1, "tribuo-fm", "{}", "f8", 1000, 200,
+                0.9, 0.8, 1.2, 2, ModelVersion.Decision.REJECTED, "worse", "tribuo 4.3.2", home.resolve("nowhere").toString(),
+                Instant.now(), Instant.now()), "nightly");
+        HttpResponse<String> missing = post("/api/v1/admin/tenants/pin-t/champion", "{\"version\":" + gone.version() + ",\"reason\":\"x\"}");
+        assertThat(missing.statusCode()).isEqualTo(409);
+        assertThat(missing.body()).contains("model files are missing");
     }
 
     @Test

@@ -40,6 +40,13 @@ public class ModelRegistry {
             int version = Jdbc.query(c, "SELECT COALESCE(MAX(version), 0) AS v FROM nb_model_version WHERE tenant_id = ?",
                     row -> row.getInt("v"), tenant.value()).get(0) + 1;
             ModelVersion stored = withVersion(candidate, version);
+            Optional<Pin> pin = pin(c, tenant);
+            if (pin.isPresent() && stored.promoted()) {
+                // the operator's pin holds: the challenger is recorded with its figures, not promoted
+                stored = withDecision(stored, ModelVersion.Decision.PINNED, "champion version " + pin.get().version()
+                        + " is pinned by " + pin.get().pinnedBy() + " (" + pin.get().reason() + "), so the challenger is "
+                        + "recorded but not promoted until unpin-model; the gate said: " + stored.reason());
+            }
             Jdbc.update(c, "INSERT INTO nb_model_version (tenant_id, version, run_date, template_name, template_version, "
                             + "algorithm, hyper_parameters, train_fingerprint, train_rows, holdout_rows, challenger_rmse, "
                             + "champion_rmse, baseline_rmse, compared_with, decision, reason, library_versions, artifact_path, "
@@ -63,7 +70,57 @@ public class ModelRegistry {
         });
     }
 
-    /** Makes an existing version the champion (an operator's pin), audited. */
+    /** An operator's pin on the tenant's champion. */
+    public record Pin(int version, String pinnedBy, String reason, Instant pinnedAt) {
+    }
+
+    public Optional<Pin> pin(TenantId tenant) {
+        return jdbc.inTransaction(c -> pin(c, tenant));
+    }
+
+    private static Optional<Pin> pin(Connection c, TenantId tenant) throws SQLException {
+        return Jdbc.query(c, "SELECT version, pinned_by, pinned_reason, pinned_at FROM nb_champion WHERE tenant_id = ? "
+                + "AND pinned_by IS NOT NULL", row -> new Pin(row.getInt(1), row.getString(2), row.getString(3),
+                Jdbc.instant(row, "pinned_at")), tenant.value()).stream().findFirst();
+    }
+
+    /**
+     * Makes {@code version} the champion and pins it: nightly promotions leave it in place until {@link #unpin}.
+     * Audited (also when it already was the champion).
+     */
+    public void pin(TenantId tenant, int version, String actor, String reason) {
+        jdbc.inTransaction(c -> {
+            if (Jdbc.query(c, "SELECT version FROM nb_model_version WHERE tenant_id = ? AND version = ?",
+                    row -> row.getInt(1), tenant.value(), version).isEmpty()) {
+                throw new IllegalArgumentException("tenant '" + tenant + "' has no model version " + version);
+            }
+            List<Integer> current = Jdbc.query(c, "SELECT version FROM nb_champion WHERE tenant_id = ? FOR UPDATE",
+                    row -> row.getInt(1), tenant.value());
+            if (current.isEmpty() || current.get(0) != version) {
+                moveChampion(c, tenant, version, actor, reason);
+            } else {
+                audit(c, tenant, version, version, actor, "pinned: " + reason);
+            }
+            Jdbc.update(c, "UPDATE nb_champion SET pinned_by = ?, pinned_reason = ?, pinned_at = ? WHERE tenant_id = ?",
+                    actor, truncate(reason), clock.instant(), tenant.value());
+            return null;
+        });
+    }
+
+    /** Releases the pin; returns the pin that held, if any. Audited. */
+    public Optional<Pin> unpin(TenantId tenant, String actor, String reason) {
+        return jdbc.inTransaction(c -> {
+            Optional<Pin> pin = pin(c, tenant);
+            if (pin.isPresent()) {
+                Jdbc.update(c, "UPDATE nb_champion SET pinned_by = NULL, pinned_reason = NULL, pinned_at = NULL "
+                        + "WHERE tenant_id = ?", tenant.value());
+                audit(c, tenant, pin.get().version(), pin.get().version(), actor, "unpinned: " + reason);
+            }
+            return pin;
+        });
+    }
+
+    /** Makes an existing version the champion (a pin's or a rollback's move), audited; releases any pin. */
     public void pinChampion(TenantId tenant, int version, String actor, String reason) {
         jdbc.inTransaction(c -> {
             if (Jdbc.query(c, "SELECT version FROM nb_model_version WHERE tenant_id = ? AND version = ?",
@@ -116,11 +173,23 @@ public class ModelRegistry {
         if (current.isEmpty()) {
             Jdbc.update(c, "INSERT INTO nb_champion (tenant_id, version, changed_at) VALUES (?, ?, ?)", tenant.value(), version, now);
         } else {
-            Jdbc.update(c, "UPDATE nb_champion SET version = ?, changed_at = ? WHERE tenant_id = ?", version, now, tenant.value());
+            // a pin belongs to the version it was put on: moving the champion releases it
+            Jdbc.update(c, "UPDATE nb_champion SET version = ?, changed_at = ?, pinned_by = NULL, pinned_reason = NULL, "
+                    + "pinned_at = NULL WHERE tenant_id = ?", version, now, tenant.value());
         }
+        audit(c, tenant, current.isEmpty() ? null : current.get(0), version, actor, reason);
+    }
+
+    private void audit(Connection c, TenantId tenant, Integer from, int to, String actor, String reason) throws SQLException {
         Jdbc.update(c, "INSERT INTO nb_champion_change (tenant_id, old_version, new_version, changed_at, changed_by, reason) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", tenant.value(), current.isEmpty() ? null : current.get(0), version, now, actor,
-                truncate(reason));
+                + "VALUES (?, ?, ?, ?, ?, ?)", tenant.value(), from, to, clock.instant(), actor, truncate(reason));
+    }
+
+    private static ModelVersion withDecision(ModelVersion v, ModelVersion.Decision decision, String reason) {
+        return new ModelVersion(v.tenant(), v.version(), v.runDate(), v.templateName(), v.templateVersion(), v.algorithm(),
+                v.hyperParameters(), v.trainFingerprint(), v.trainRows(), v.holdoutRows(), v.challengerRmse(), v.championRmse(),
+                v.baselineRmse(), v.comparedWith(), decision, reason, v.libraryVersions(), v.artifactPath(),
+                v.startedAt(), v.finishedAt(), v.gateMetric(), v.ranking(), v.championRanking(), v.popularityRanking());
     }
 
     private static String truncate(String text) {

@@ -54,7 +54,8 @@ public record ModelVersion(
                 libraryVersions, artifactPath, startedAt, finishedAt, null, null, null, null);
     }
 
-    public enum Decision { PROMOTED, REJECTED }
+    /** PINNED: the challenger was recorded but not considered for promotion, because an operator pinned the champion. */
+    public enum Decision { PROMOTED, REJECTED, PINNED }
 
     public boolean promoted() {
         return decision == Decision.PROMOTED;
