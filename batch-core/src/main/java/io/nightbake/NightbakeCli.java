@@ -75,7 +75,13 @@ public final class NightbakeCli {
                             times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
                             [--largest-products N] [--interactions-per-customer X] [--rank R] [--seed S]
                             [--lookup-rate R] [--lookup-seconds S]
-              help          this text
+              help          this text; `help <command>` or `<command> --help` (-h) for one command
+              check-data    validate a tenant's files now, with the messages the night would give
+                            --tenant T [--date YYYY-MM-DD]
+              retire-tenant stop all work for a tenant for good: switched OFF and unpublished, never registered
+                            again by discovery; its audit trail stays, its data, models and snapshots too unless
+                            --delete-data   --tenant T --reason TEXT [--delete-data]
+              --version     print the version
 
             operator controls (each is audited as cli:<user> with its --reason; a running `serve` follows within
             nightbake.serving.refresh-millis / nightbake.security.refresh-millis):
@@ -114,17 +120,36 @@ public final class NightbakeCli {
 
     /** Runs a command; returns the exit code, or Integer.MIN_VALUE when the command left a server running. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
         try {
-            CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help"));
+            args = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).map(a -> a.equals("-h") ? "--help" : a)
+                    .toArray(String[]::new);
+            if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
+                out.println("nightbake " + version());
+                return 0;
+            }
+            CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help", "version", "delete-data"));
             String action = line.action(); // `api-key create|revoke|list ...`
+            if (line.command().equals("help") || line.command().equals("--help")) {
+                // `help` alone: everything; `help <command>`: that command
+                out.print(action == null ? USAGE : commandHelp(action));
+                return 0;
+            }
+            if (line.flag("version")) {
+                out.println("nightbake " + version());
+                return 0;
+            }
+            if (line.flag("help")) {
+                out.print(commandHelp(line.command()));
+                return 0;
+            }
             if (action != null && !Set.of("api-key", "import").contains(line.command())) {
                 throw new UsageException("unexpected argument '" + action + "'");
             }
-            if (line.flag("help") || line.command().equals("help") || line.command().equals("--help")) {
-                out.print(USAGE);
-                return 0;
+            if (NEEDS_HOME.contains(line.command())) {
+                requireHome(line);
             }
-            if (Set.of("generate", "import", "quality-report").contains(line.command())) {
+            if (Set.of("generate", "import", "quality-report", "check-data").contains(line.command())) {
                 quietLibraries(); // these commands run without Spring Boot, whose logging settings quiet them
             }
             return switch (line.command()) {
@@ -143,6 +168,10 @@ public final class NightbakeCli {
                 case "set-state" -> OperatorCommands.setState(line, out);
                 case "pin-model" -> OperatorCommands.pinModel(line, out);
                 case "unpin-model" -> OperatorCommands.unpinModel(line, out);
+                case "retire-tenant" -> OperatorCommands.retireTenant(line, out);
+                case "check-data" -> OperatorCommands.checkData(line, out,
+                        Path.of(springProperty(line, "nightbake.home", "./nightbake-data")),
+                        springProperty(line, "nightbake.template", ""));
                 case "rollback-model" -> OperatorCommands.rollbackModel(line, out);
                 case "api-key" -> OperatorCommands.apiKey(action, line, out);
                 default -> throw new UsageException("unknown command '" + line.command() + "'");
@@ -160,9 +189,79 @@ public final class NightbakeCli {
             return e.kind() == AdminException.Kind.INVALID ? 2 : 1;
         } catch (Exception e) {
             Throwable cause = rootConfigError(e);
-            err.println((cause instanceof ConfigException ? "configuration error: " : "error: ") + cause.getMessage());
+            // one line with what went wrong; the stack trace only when asked for (--debug)
+            err.println(cause instanceof ConfigException ? "configuration error: " + cause.getMessage() : "error: " + oneLine(e));
+            if (debug) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
+    }
+
+    /** Commands that work on an existing Nightbake home; demo, generate and serve may create one. */
+    private static final Set<String> NEEDS_HOME = Set.of("run-nightly", "runs", "rerun", "recover", "tenants", "check-data",
+            "retire-tenant", "rollback-snapshot", "set-state", "pin-model", "unpin-model", "rollback-model", "api-key");
+
+    /**
+     * Refuses a {@code --nightbake.home} that does not exist, so a typo does not silently create a new, empty
+     * database (on the embedded default); on PostgreSQL the database is elsewhere, but the data still lives there.
+     */
+    private static void requireHome(CommandLine line) {
+        Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-data"));
+        if (!Files.isDirectory(home)) {
+            throw new UsageException("no Nightbake home at " + home.toAbsolutePath() + "; give the folder with "
+                    + "--nightbake.home=DIR (demo, generate --out DIR/tenants or serve create one)");
+        }
+    }
+
+    /** The command's own entries of the usage text. */
+    static String commandHelp(String command) {
+        StringBuilder entry = new StringBuilder();
+        boolean in = false;
+        for (String text : USAGE.split("\n")) {
+            boolean starts = text.startsWith("  ") && !text.startsWith("   ");
+            if (starts) {
+                String name = text.strip().split("\\s+")[0];
+                in = name.equals(command);
+            } else if (!text.startsWith("   ")) {
+                in = false;
+            }
+            if (in) {
+                entry.append(text).append('\n');
+            }
+        }
+        if (entry.isEmpty()) {
+            throw new UsageException("unknown command '" + command + "'");
+        }
+        return "usage: java -jar batch-core/target/nightbake.jar " + command + " [options] [--spring.property=value ...]\n\n"
+                + entry + "\n`help` lists every command and the Spring properties that pass through (--nightbake.home=DIR ...);"
+                + " --debug prints stack traces\n";
+    }
+
+    static String version() {
+        try (java.io.InputStream in = NightbakeCli.class.getResourceAsStream("/nightbake-version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "");
+            return v.isBlank() || v.contains("${") ? "(development build)" : v;
+        } catch (IOException e) {
+            return "(unknown version)";
+        }
+    }
+
+    /** The exception's message and its causes' where they add something, on one line. */
+    static String oneLine(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (text.indexOf(message) < 0) {
+                text.append(text.isEmpty() ? "" : ": ").append(message);
+            }
+        }
+        return text.toString();
     }
 
     private static int generate(CommandLine line, PrintStream out) {

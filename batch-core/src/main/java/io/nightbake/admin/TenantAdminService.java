@@ -44,9 +44,11 @@ public class TenantAdminService {
     private final SnapshotRegistry snapshots;
     private final ServingService serving;
     private final ApiKeyRegistry keys;
+    private final javax.sql.DataSource dataSource;
 
     public TenantAdminService(TenantRegistry tenants, ModelRegistry models, SnapshotRegistry snapshots, ServingService serving,
-                              ApiKeyRegistry keys) {
+                              ApiKeyRegistry keys, javax.sql.DataSource dataSource) {
+        this.dataSource = dataSource;
         this.tenants = tenants;
         this.models = models;
         this.snapshots = snapshots;
@@ -134,6 +136,10 @@ public class TenantAdminService {
             throw AdminException.invalid("a state is required: ON, FROZEN or OFF");
         }
         Tenant before = existing(id);
+        if (state != TenantState.OFF && retired(id)) {
+            throw new AdminException(Kind.CONFLICT, "retired_tenant", "tenant '" + id + "' is retired (retire-tenant); "
+                    + "it stays OFF");
+        }
         if (before.state() == state) {
             return new StateChangeResult(id.value(), state, state, false, published(id),
                     "tenant '" + id + "' is already " + state + "; nothing changed");
@@ -234,6 +240,50 @@ public class TenantAdminService {
         int previous = previousChampion(history).orElseThrow(() -> new AdminException(Kind.CONFLICT, "no_previous_champion",
                 "tenant '" + id + "' has no champion before version " + current + " to roll back to; pin a version instead"));
         return moveChampion(id, previous, actor, truncate(ROLLBACK_PREFIX + why));
+    }
+
+    /**
+     * Retires a tenant for good: OFF (all work stops, its lists are unpublished), recorded as retired so it is never
+     * turned back on by accident; its audit trail stays, and its data, models and snapshots too unless
+     * {@code deleteData}.
+     */
+    public String retire(TenantId id, String actor, String reason, boolean deleteData, java.nio.file.Path home) {
+        String why = reason(reason);
+        existing(id);
+        if (retired(id)) {
+            return "tenant '" + id + "' is already retired; nothing changed";
+        }
+        StateChangeResult off = setState(id, TenantState.OFF, actor, "retired: " + why);
+        new io.nightbake.jdbc.Jdbc(dataSource).inTransaction(c -> io.nightbake.jdbc.Jdbc.update(c,
+                "INSERT INTO nb_retired_tenant (tenant_id, retired_at, retired_by, reason, data_deleted) VALUES (?, ?, ?, ?, ?)",
+                id.value(), Instant.now(), actor, truncate(why), deleteData));
+        List<String> deleted = new ArrayList<>();
+        if (deleteData) {
+            for (String folder : List.of("tenants", "models", "snapshots")) {
+                java.nio.file.Path dir = home.resolve(folder).resolve(id.value());
+                if (java.nio.file.Files.exists(dir)) {
+                    deleteTree(dir);
+                    deleted.add(dir.toString());
+                }
+            }
+        }
+        return "tenant '" + id + "' retired: " + off.message() + (deleteData ? "; deleted " + deleted
+                : "; its data, models and snapshots stay on disk (--delete-data removes them)");
+    }
+
+    public boolean retired(TenantId id) {
+        return new io.nightbake.jdbc.Jdbc(dataSource).queryOne("SELECT tenant_id FROM nb_retired_tenant WHERE tenant_id = ?",
+                row -> row.getString(1), id.value()).isPresent();
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) {
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Serves the tenant's previous snapshot at once. */

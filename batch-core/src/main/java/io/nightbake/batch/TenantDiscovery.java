@@ -29,6 +29,26 @@ public class TenantDiscovery {
         this.properties = properties;
     }
 
+    /** Valid tenant folders the registry does not know yet (what the next night registers); changes nothing. */
+    public List<TenantId> newFolders() {
+        Path dir = properties.tenantsDir();
+        List<TenantId> found = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
+        try (Stream<Path> folders = Files.list(dir)) {
+            for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+                String name = folder.getFileName().toString();
+                if (TenantId.isValid(name) && tenants.find(TenantId.of(name)).isEmpty()) {
+                    found.add(TenantId.of(name));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list tenants folder " + dir + ": " + e.getMessage(), e);
+        }
+        return found;
+    }
+
     public List<TenantId> registerNewTenants() {
         Path dir = properties.tenantsDir();
         List<TenantId> added = new ArrayList<>();

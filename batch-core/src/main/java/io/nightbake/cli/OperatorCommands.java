@@ -25,15 +25,81 @@ public final class OperatorCommands {
     private OperatorCommands() {
     }
 
+    /** Lists tenants; changes nothing (a new data folder is shown, and registered by the next night). */
     public static int tenants(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of());
         try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
-            context.getBean(TenantDiscovery.class).registerNewTenants();
+            TenantAdminService admin = context.getBean(TenantAdminService.class);
             for (Tenant tenant : context.getBean(TenantRegistry.class).list()) {
-                out.printf("%-20s %-7s since %s%n", tenant.id(), tenant.state(), tenant.updatedAt());
+                out.printf("%-20s %-7s since %s%s%n", tenant.id(), tenant.state(), tenant.updatedAt(),
+                        admin.retired(tenant.id()) ? "  (retired)" : "");
+            }
+            for (TenantId folder : context.getBean(TenantDiscovery.class).newFolders()) {
+                out.printf("%-20s %-7s (new data folder: the next night registers it as ON)%n", folder, "-");
             }
             return 0;
         }
+    }
+
+    /** {@code retire-tenant --tenant T --reason TEXT [--delete-data]}. */
+    public static int retireTenant(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "reason", "delete-data"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        String reason = reason(line);
+        try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).retire(tenant, operator(), reason, line.flag("delete-data"),
+                    context.getBean(io.nightbake.NightbakeProperties.class).home()));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code check-data --tenant T [--date D]}: reads and validates the tenant's files now, without Spring or a
+     * database, and prints what the night would say; with a date, also whether there is anything to train on.
+     */
+    public static int checkData(CommandLine line, PrintStream out, java.nio.file.Path home, String template) {
+        line.allowOnly(Set.of("tenant", "date"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        java.nio.file.Path dir = home.resolve("tenants").resolve(tenant.value());
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new UsageException("tenant '" + tenant + "' has no data folder at " + dir.toAbsolutePath());
+        }
+        java.time.LocalDate date = null;
+        if (line.flag("date")) {
+            try {
+                date = java.time.LocalDate.parse(line.required("date"));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new UsageException("--date must be YYYY-MM-DD, was '" + line.required("date") + "'");
+            }
+        }
+        io.nightbake.retrain.data.TenantDataset data;
+        try {
+            data = io.nightbake.retrain.data.TenantDataReader.read(tenant, dir);
+        } catch (io.nightbake.retrain.data.TenantDataException e) {
+            out.println(e.getMessage());
+            return 1;
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int row = 0; row < data.interactionCount(); row++) {
+            first = Math.min(first, data.eventTimeMicros(row));
+            last = Math.max(last, data.eventTimeMicros(row));
+        }
+        out.printf("tenant '%s': data is valid: %d interactions (%s .. %s), %d customers, %d products%n", tenant,
+                data.interactionCount(), java.time.Instant.ofEpochSecond(0, first * 1000L),
+                java.time.Instant.ofEpochSecond(0, last * 1000L), data.customerCount(), data.productCount());
+        if (date != null) {
+            long cutoff = date.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
+            var split = io.nightbake.retrain.pipeline.HoldoutSplit.mostRecent(data,
+                    io.nightbake.config.TemplateLoader.load(template).holdoutFraction(), cutoff);
+            if (split.trainRows().length == 0 || split.holdoutRows().length == 0) {
+                out.println(io.nightbake.retrain.pipeline.TenantRetrainer.nothingToTrainOn(data, split, date));
+                return 1;
+            }
+            out.printf("run date %s: %d interactions to train on, %d held out%n", date, split.trainRows().length,
+                    split.holdoutRows().length);
+        }
+        return 0;
     }
 
     public static int rollbackSnapshot(CommandLine line, PrintStream out) {

@@ -48,7 +48,7 @@ class DemoCommandTest {
     @Test
     void mistakesGetTheUsageAndExitCode2() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = NightbakeCli.run(new String[] {"run-nightly", "--date", "31/10/2026"}, new PrintStream(new ByteArrayOutputStream()),
+        int code = NightbakeCli.run(new String[] {"run-nightly", "--date", "31/10/2026", "--nightbake.home=" + home}, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--date must be YYYY-MM-DD", "usage:");

@@ -120,6 +120,31 @@ class OperationsApiTest {
     }
 
     @Test
+    void listingTenantsChangesNothingAndARetiredTenantStaysOff() throws Exception {
+        java.nio.file.Files.createDirectories(home.resolve("tenants").resolve("newcomer"));
+        Cli listed = cli("tenants");
+        assertThat(listed.code()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("newcomer", "new data folder: the next night registers it");
+        assertThat(tenants.find(TenantId.of("newcomer"))).isEmpty();
+
+        TenantId leaving = TenantId.of("leaving-t");
+        tenants.register(leaving, TenantState.ON, "test", "test");
+        Cli retired = cli("retire-tenant", "--tenant", "leaving-t", "--reason", "contract ended");
+        assertThat(retired.code()).as(retired.err()).isZero();
+        assertThat(retired.out()).contains("retired", "stay on disk");
+        assertThat(tenants.get(leaving).state()).isEqualTo(TenantState.OFF);
+        assertThat(tenants.history(leaving)).last().extracting(c -> c.reason()).isEqualTo("retired: contract ended");
+        String operator = keys.createOperatorKey("ops-retire", "test").key();
+        HttpResponse<String> backOn = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/admin/tenants/leaving-t/state")).header("Authorization", "Bearer " + operator)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"ON\",\"reason\":\"oops\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(backOn.statusCode()).isEqualTo(409);
+        assertThat(backOn.body()).contains("\"error\":\"retired_tenant\"");
+    }
+
+    @Test
     void healthShowsItsDetailsToOperatorsOnly() throws Exception {
         String operator = keys.createOperatorKey("ops-health", "test").key();
         tenants.register(TenantId.of("health-t"), TenantState.ON, "test", "test");

@@ -178,7 +178,7 @@ public final class TenantRetrainer {
      * Why a tenant has nothing to train on for {@code runDate}: every interaction is after the run date, or too few
      * are up to it to train and hold out.
      */
-    static String nothingToTrainOn(TenantDataset data, HoldoutSplit split, LocalDate runDate) {
+    public static String nothingToTrainOn(TenantDataset data, HoldoutSplit split, LocalDate runDate) {
         long cutoff = runDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000L;
         int upToRunDate = 0;
         long firstAfter = Long.MAX_VALUE;
