@@ -58,13 +58,14 @@ public class NightlyJobConfig {
 
     @Bean
     Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
-                   RunHeartbeats heartbeats, NightlyMetrics metrics) {
+                   RunHeartbeats heartbeats, NightlyMetrics metrics, io.nightbake.runs.Housekeeping housekeeping) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
                 jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
                         .anyMatch(s -> s.getStatus().isUnsuccessful()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(heartbeats)
                 .listener(metrics)
+                .listener(housekeeping)
                 .start(discoverTenants)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
