@@ -11,6 +11,8 @@ final class PartitionResults {
     static final String VERSION = "version";
     static final String DECISION = "decision";
     static final String REASON = "reason";
+    /** Exact duplicate interactions collapsed (same customer, product, time and type; the first kept). */
+    static final String DUPLICATES = "duplicates";
     static final String CHALLENGER_RMSE = "challengerRmse";
     static final String CHAMPION_RMSE = "championRmse";
     static final String BASELINE_RMSE = "baselineRmse";
@@ -30,6 +32,9 @@ final class PartitionResults {
         context.putInt(VERSION, v.version());
         context.putString(DECISION, v.decision().name());
         context.putString(REASON, v.reason());
+        if (outcome.duplicatesCollapsed() > 0) {
+            context.putInt(DUPLICATES, outcome.duplicatesCollapsed());
+        }
         context.putDouble(CHALLENGER_RMSE, v.challengerRmse());
         if (v.championRmse() != null) {
             context.putDouble(CHAMPION_RMSE, v.championRmse());

@@ -96,7 +96,10 @@ public class RunReport {
                     return phase.text(NightlyJobConfig.ERROR);
                 }
             }
-            return publish == null ? "" : publish.text(PartitionResults.REASON);
+            String published = publish == null ? "" : publish.text(PartitionResults.REASON);
+            Long duplicates = retrain == null ? null : retrain.count(PartitionResults.DUPLICATES);
+            return duplicates == null ? published : published + "; " + duplicates
+                    + " duplicate interactions collapsed (same customer, product, time and type: the first kept)";
         }
     }
 

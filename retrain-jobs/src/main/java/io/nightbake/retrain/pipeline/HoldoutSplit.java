@@ -5,17 +5,43 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;
 
-/** Interaction row indices split into training and holdout sets. */
-public record HoldoutSplit(int[] trainRows, int[] holdoutRows) {
+/**
+ * Interaction row indices split into training and holdout sets.
+ *
+ * @param duplicatesCollapsed rows left out because they repeat an earlier row exactly (see {@link #mostRecent})
+ */
+public record HoldoutSplit(int[] trainRows, int[] holdoutRows, int duplicatesCollapsed) {
+
+    public HoldoutSplit(int[] trainRows, int[] holdoutRows) {
+        this(trainRows, holdoutRows, 0);
+    }
+
+    /** One interaction, as far as duplicates go: who, what, when, and what kind of event. */
+    private record Occurrence(int customer, int product, long time, int eventType) {
+    }
 
     /**
      * Holds out the most recent {@code fraction} of the interactions before {@code cutoffMicros} by event time
      * (ties broken by row order, so the split is deterministic); later interactions are not used at all, so a
      * run for a past date sees only what was known then. At least one row stays on each side when there are two or more.
+     * Duplicates are collapsed by this rule: rows with the same customer, product, event time and event type are one
+     * interaction, and the first of them in file order (with its value) is the one kept; the others are counted in
+     * {@link #duplicatesCollapsed}, so thousands of copies of one event can neither dominate training nor fill the
+     * holdout.
      */
     public static HoldoutSplit mostRecent(TenantDataset data, double fraction, long cutoffMicros) {
+        java.util.Set<Occurrence> seen = new java.util.HashSet<>();
+        int[] duplicates = {0};
         Integer[] order = IntStream.range(0, data.interactionCount())
-                .filter(i -> data.eventTimeMicros(i) < cutoffMicros).boxed().toArray(Integer[]::new);
+                .filter(i -> data.eventTimeMicros(i) < cutoffMicros)
+                .filter(i -> {
+                    boolean first = seen.add(new Occurrence(data.customer(i), data.product(i), data.eventTimeMicros(i),
+                            data.eventTypeCode(i)));
+                    if (!first) {
+                        duplicates[0]++;
+                    }
+                    return first;
+                }).boxed().toArray(Integer[]::new);
         int n = order.length;
         Arrays.sort(order, Comparator.<Integer>comparingLong(data::eventTimeMicros).thenComparingInt(i -> i));
         int holdout = (int) Math.round(n * fraction);
@@ -29,6 +55,6 @@ public record HoldoutSplit(int[] trainRows, int[] holdoutRows) {
                 test[i - train.length] = order[i];
             }
         }
-        return new HoldoutSplit(train, test);
+        return new HoldoutSplit(train, test, duplicates[0]);
     }
 }

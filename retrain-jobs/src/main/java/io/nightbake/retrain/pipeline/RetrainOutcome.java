@@ -9,7 +9,13 @@ import io.nightbake.model.ModelVersion;
  *                (a rerun after a crash), so nothing was trained again
  * @param rejectedFirstModel when a tenant's first trained model did not beat the baseline, that rejected version
  *                (the popularity baseline was then registered as {@code version}, the champion); else null
+ * @param duplicatesCollapsed exact duplicate interactions left out of training and holdout (see {@link HoldoutSplit})
  */
 public record RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
-                             ModelVersion rejectedFirstModel) {
+                             ModelVersion rejectedFirstModel, int duplicatesCollapsed) {
+
+    public RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
+                          ModelVersion rejectedFirstModel) {
+        this(version, interactions, trainMillis, totalMillis, resumed, rejectedFirstModel, 0);
+    }
 }

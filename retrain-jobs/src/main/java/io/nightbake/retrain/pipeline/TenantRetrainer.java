@@ -171,7 +171,7 @@ public final class TenantRetrainer {
                             rejected.version(), rejected.reason())));
         }
         return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000,
-                false, rejected);
+                false, rejected, split.duplicatesCollapsed());
     }
 
     /**
