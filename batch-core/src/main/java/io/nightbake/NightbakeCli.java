@@ -95,6 +95,7 @@ public final class NightbakeCli {
               rollback-model     --tenant T --reason TEXT   make the champion before the current one champion again
                                  (the published lists follow at the next nightly prebake)
               rollback-snapshot  --tenant T [--reason TEXT]   serve the tenant's previous snapshot now
+              roll-forward-snapshot  --tenant T [--reason TEXT]   after a rollback, serve the next newer snapshot
               api-key create --tenant T --name NAME   a key that reads only tenant T's recommendations and state
               api-key create --operator NAME          an operator key (every endpoint, the admin API included)
                                  the key is printed once and only its hash is stored: keep it safe
@@ -165,6 +166,7 @@ public final class NightbakeCli {
                 case "import" -> importData(action, line, out);
                 case "quality-report" -> qualityReport(line, out);
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
+                case "roll-forward-snapshot" -> OperatorCommands.rollForwardSnapshot(line, out);
                 case "set-state" -> OperatorCommands.setState(line, out);
                 case "pin-model" -> OperatorCommands.pinModel(line, out);
                 case "unpin-model" -> OperatorCommands.unpinModel(line, out);
@@ -200,7 +202,7 @@ public final class NightbakeCli {
 
     /** Commands that work on an existing Nightbake home; demo, generate and serve may create one. */
     private static final Set<String> NEEDS_HOME = Set.of("run-nightly", "runs", "rerun", "recover", "tenants", "check-data",
-            "retire-tenant", "rollback-snapshot", "set-state", "pin-model", "unpin-model", "rollback-model", "api-key");
+            "retire-tenant", "rollback-snapshot", "roll-forward-snapshot", "set-state", "pin-model", "unpin-model", "rollback-model", "api-key");
 
     /**
      * Refuses a {@code --nightbake.home} that does not exist, so a typo does not silently create a new, empty

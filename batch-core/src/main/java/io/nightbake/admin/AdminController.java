@@ -107,6 +107,16 @@ public class AdminController {
         return admin.rollbackChampion(id, actor, fields.text("reason"));
     }
 
+    @PostMapping("/tenants/{tenant}/snapshot/roll-forward")
+    public TenantAdminService.SnapshotResult rollForwardSnapshot(@PathVariable String tenant,
+                                                                 @RequestBody(required = false) String body,
+                                                                 HttpServletRequest request) {
+        String actor = actor(request);
+        TenantId id = tenantId(tenant);
+        JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
+        return admin.rollForwardSnapshot(id, actor, fields.text("reason"));
+    }
+
     @PostMapping("/tenants/{tenant}/snapshot/rollback")
     public TenantAdminService.SnapshotResult rollbackSnapshot(@PathVariable String tenant,
                                                               @RequestBody(required = false) String body,

@@ -286,6 +286,21 @@ public class TenantAdminService {
         }
     }
 
+    /** After a snapshot rollback: serves the next newer kept snapshot (by run date) at once. */
+    public SnapshotResult rollForwardSnapshot(TenantId id, String actor, String reason) {
+        String why = reason(reason);
+        existing(id);
+        Snapshot next;
+        try {
+            next = snapshots.rollForward(id, actor, why);
+        } catch (IllegalStateException e) {
+            throw new AdminException(Kind.CONFLICT, "no_snapshot_to_roll_forward_to", e.getMessage());
+        }
+        return new SnapshotResult(id.value(), next.snapshotId(), next.runDate(), next.modelVersion(),
+                "tenant '" + id + "' now serves snapshot " + next.snapshotId() + " (run " + next.runDate()
+                        + ", model version " + next.modelVersion() + ")" + serveHere(next));
+    }
+
     /** Serves the tenant's previous snapshot at once. */
     public SnapshotResult rollbackSnapshot(TenantId id, String actor, String reason) {
         String why = reason(reason);

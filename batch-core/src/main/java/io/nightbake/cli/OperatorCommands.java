@@ -112,6 +112,16 @@ public final class OperatorCommands {
         }
     }
 
+    public static int rollForwardSnapshot(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenant", "reason"));
+        TenantId tenant = tenantId(line.required("tenant"));
+        String reason = line.option("reason", "roll forward from the command line");
+        try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
+            out.println(context.getBean(TenantAdminService.class).rollForwardSnapshot(tenant, operator(), reason).message());
+            return 0;
+        }
+    }
+
     public static int setState(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("tenant", "state", "reason"));
         TenantId tenant = tenantId(line.required("tenant"));

@@ -270,6 +270,13 @@ class AdminApiTest {
         HttpResponse<String> none = post("/api/v1/admin/tenants/snap-t/snapshot/rollback", "{\"reason\":\"again\"}");
         assertThat(none.statusCode()).isEqualTo(409);
         assertThat(none.body()).contains("\"error\":\"no_snapshot_to_roll_back_to\"");
+
+        // rolling forward again serves the newer lists
+        HttpResponse<String> forward = post("/api/v1/admin/tenants/snap-t/snapshot/roll-forward", "{\"reason\":\"fixed\"}");
+        assertThat(forward.statusCode()).isEqualTo(200);
+        assertThat(forward.body()).contains("\"snapshot\":\"s2\"");
+        assertThat(get("/api/v1/tenants/snap-t/customers/c1/recommendations").body()).contains("\"snapshot\":\"s2\"");
+        assertThat(post("/api/v1/admin/tenants/snap-t/snapshot/roll-forward", "{\"reason\":\"x\"}").statusCode()).isEqualTo(409);
     }
 
     @Test
