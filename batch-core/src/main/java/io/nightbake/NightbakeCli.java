@@ -263,6 +263,8 @@ public final class NightbakeCli {
         line.allowOnly(Set.of("no-schedule"));
         List<String> springArgs = new ArrayList<>(line.springArgs());
         springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
+        // readiness says "loading" from the first request on, until the index is loaded
+        springArgs.add("--nightbake.serving.expected=true");
         ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
         context.getBean(RunRecovery.class).recoverDeadRuns();
         context.getBean(ServingService.class).start();
