@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header (128 bytes)
  *   0  magic "NBINDEX\n"          8  format version (int)       12 header length (int, 128)
- *   16 file length (long)          24 CRC32C of bytes [128, file length) (long)
+ *   16 file length (long)          24 CRC32C of the whole file but these 8 bytes (long)
  *   32 customers  36 entries  40 products  44 hash slots  48 arms  52 run date (epoch day)
  *   56 snapshot model version     60 built-at nanos  64 built-at epoch seconds (long)
  *   72 meta bytes  76 customer id bytes  80 product id bytes  (ints; 84..127 zero)
@@ -210,9 +210,7 @@ public final class ServingFile {
             out.put(layout.customerArm, content.customerArm(), 0, customers);
         }
         out.put(layout.idBytes, ids, 0, idLength);
-        CRC32C crc = new CRC32C();
-        crc.update(out.slice(HEADER_BYTES, (int) layout.fileLength - HEADER_BYTES));
-        out.putLong(24, crc.getValue());
+        out.putLong(24, checksum(out));
         return out;
     }
 
@@ -329,6 +327,14 @@ public final class ServingFile {
 
     private static void putInts(ByteBuffer out, int at, int[] values, int count) {
         out.slice(at, 4 * count).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(values, 0, count);
+    }
+
+    /** CRC32C of the whole file except the 8 bytes that hold it (header included: reserved bytes too). */
+    static long checksum(ByteBuffer bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.slice(0, 24));
+        crc.update(bytes.slice(32, bytes.capacity() - 32));
+        return crc.getValue();
     }
 
     /** Slots for {@code n} keys at a load factor of at most 2/3 (at least one free slot). */

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * One snapshot's lists in the serving format ({@link ServingFile}), read in place from a memory-mapped file (or heap
@@ -254,9 +253,7 @@ public final class ServingSnapshot {
             throw new ServingFileException(file, "is " + size + " bytes but its header says " + declared
                     + (size < declared ? " (truncated)" : " (extra bytes)"));
         }
-        CRC32C crc = new CRC32C();
-        crc.update(b.slice(ServingFile.HEADER_BYTES, (int) size - ServingFile.HEADER_BYTES));
-        if (crc.getValue() != b.getLong(24)) {
+        if (ServingFile.checksum(b) != b.getLong(24)) {
             throw new ServingFileException(file, "fails its checksum (damaged)");
         }
         int customers = nonNegative(file, b, 32, "customer count");

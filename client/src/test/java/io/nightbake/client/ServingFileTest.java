@@ -108,6 +108,16 @@ class ServingFileTest {
     }
 
     @Test
+    void aFlippedReservedHeaderByteFailsTheChecksumToo() throws Exception {
+        Path file = write(threeCustomers());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[100] ^= 0x01;
+        Files.write(file, bytes);
+
+        assertThatThrownBy(() -> ServingFile.open(file)).hasMessageContaining("fails its checksum");
+    }
+
+    @Test
     void aTruncatedFileIsRefused() throws Exception {
         Path file = write(threeCustomers());
         byte[] bytes = Files.readAllBytes(file);
@@ -141,9 +151,7 @@ class ServingFileTest {
         ServingFile.Layout layout = new ServingFile.Layout(bytes.getInt(72), bytes.getInt(44), 3, 5, 4, 1,
                 bytes.getInt(76), bytes.getInt(80));
         bytes.putInt(layout.productCode + 4, 99); // a product code past the dictionary
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(bytes.slice(128, bytes.capacity() - 128));
-        bytes.putLong(24, crc.getValue());
+        bytes.putLong(24, ServingFile.checksum(bytes));
 
         assertThatThrownBy(() -> ServingFile.wrap(Path.of("forged"), bytes))
                 .hasMessageContaining("entry 1 naming product 99 of 4");
