@@ -3,6 +3,7 @@ package io.nightbake;
 import io.nightbake.admin.AdminException;
 import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.bench.PrebakeBenchmark;
+import io.nightbake.bench.ServingBenchmark;
 import io.nightbake.runs.RunRecovery;
 import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
@@ -34,6 +35,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -75,6 +77,12 @@ public final class NightbakeCli {
                             times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
                             [--largest-products N] [--interactions-per-customer X] [--rank R] [--seed S]
                             [--lookup-rate R] [--lookup-seconds S]
+              serving-benchmark  serve a published fleet (generated and run in ./nightbake-serving-bench when
+                            missing) and measure lookups over HTTP with wrk, Redis GET with redis-benchmark and the
+                            in-process reader: throughput, p50/p99/p99.9, resident memory, bytes per entry, time to
+                            first lookup   [--tenants 4000] [--largest-customers 50000] [--largest-products 5000]
+                            [--seed 1] [--connections 4,16,64] [--seconds 10] [--rate 10000]
+                            [--thread-models pool,virtual] [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
               help          this text; `help <command>` or `<command> --help` (-h) for one command
               check-data    validate a tenant's files now, with the messages the night would give
                             --tenant T [--date YYYY-MM-DD]
@@ -163,6 +171,7 @@ public final class NightbakeCli {
                 case "rerun" -> rerun(line, out);
                 case "recover" -> recover(line, out);
                 case "benchmark" -> benchmark(line, out);
+                case "serving-benchmark" -> servingBenchmark(line, out);
                 case "import" -> importData(action, line, out);
                 case "quality-report" -> qualityReport(line, out);
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
@@ -368,6 +377,8 @@ public final class NightbakeCli {
         line.allowOnly(Set.of("no-schedule"));
         List<String> springArgs = loopbackWhenOpen(new ArrayList<>(line.springArgs()));
         springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
+        // readiness says "loading" from the first request on, until the index is loaded
+        springArgs.add("--nightbake.serving.expected=true");
         ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
         context.getBean(RunRecovery.class).recoverDeadRuns();
         context.getBean(ServingService.class).start();
@@ -556,6 +567,35 @@ public final class NightbakeCli {
             PrebakeBenchmark.run(context, spec.referenceTime().atZone(ZoneOffset.UTC).toLocalDate().minusDays(1),
                     line.integer("lookup-rate", 2000, 1, 100_000), line.integer("lookup-seconds", 10, 1, 3600), out);
         }
+        return 0;
+    }
+
+    private static int servingBenchmark(CommandLine line, PrintStream out) throws Exception {
+        line.allowOnly(Set.of("tenants", "largest-customers", "largest-products", "seed", "connections", "seconds", "rate",
+                "thread-models", "serve-jvm-args"));
+        Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-serving-bench"));
+        int[] connections;
+        try {
+            connections = Arrays.stream(line.option("connections", "4,16,64").split(",")).map(String::trim)
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--connections must be comma-separated whole numbers, e.g. 4,16,64");
+        }
+        if (connections.length == 0 || Arrays.stream(connections).anyMatch(c -> c < 1 || c > 10_000)) {
+            throw new UsageException("--connections must be 1 to 10000 each");
+        }
+        List<String> models = Arrays.stream(line.option("thread-models", "pool,virtual").split(",")).map(String::trim)
+                .toList();
+        if (models.isEmpty() || !Set.of("pool", "virtual").containsAll(models)) {
+            throw new UsageException("--thread-models takes pool, virtual or both (comma-separated)");
+        }
+        String jvmArgs = line.option("serve-jvm-args", "").trim();
+        ServingBenchmark.run(new ServingBenchmark.Options(home, line.integer("tenants", 4000, 1, 100_000),
+                line.integer("largest-customers", 50_000, 1, 50_000_000), line.integer("largest-products", 5000, 1,
+                10_000_000), line.integer("seed", 1, 0, Integer.MAX_VALUE), FleetSpec.DEFAULT_REFERENCE_TIME.atZone(ZoneOffset.UTC)
+                .toLocalDate().minusDays(1).toString(), connections,
+                line.integer("seconds", 10, 1, 3600), line.integer("rate", 10_000, 1, 1_000_000), models,
+                jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+"))), out);
         return 0;
     }
 

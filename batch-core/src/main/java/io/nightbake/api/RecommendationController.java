@@ -7,19 +7,19 @@ import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantState;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The lookup API, answered from memory. Distinct answers (see README):
@@ -38,33 +38,29 @@ public class RecommendationController {
     private final ServingService serving;
     private final TemplatePipeline template;
     private final Timer lookupLatency;
+    private final LookupAnswer answers;
 
-    public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry) {
+    public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry,
+                                    JsonMapper json) {
         this.serving = serving;
         this.template = template;
+        this.answers = new LookupAnswer(json);
         this.lookupLatency = Timer.builder("nightbake.lookup.latency").description("time to answer a recommendation lookup")
                 .register(registry);
     }
 
-    public record Item(int rank, String productId, float score) {
-    }
-
     /**
-     * @param available present when the answer has fewer entries than asked for ({@code limit}, or K by default): how
-     *                  many the customer's list holds, so a caller asking for more than K learns it got all there is
+     * {@code servedFrom}: {@code serving-file}, {@code parquet} (its serving file was missing or damaged),
+     * {@code kept-snapshot} (the published snapshot could not be loaded) or {@code none}; {@code problem} says what
+     * went wrong, null when nothing did.
      */
-    public record Recommendations(String tenant, String customer, String status, List<Item> recommendations,
-                                  Integer modelVersion, String snapshot, LocalDate snapshotDate,
-                                  @com.fasterxml.jackson.annotation.JsonInclude(
-                                          com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer available) {
-    }
-
     public record SnapshotStatus(String tenant, String state, boolean published, String snapshot, Integer modelVersion,
-                                 LocalDate runDate, Instant builtAt, Integer customers, Integer entries) {
+                                 LocalDate runDate, Instant builtAt, Integer customers, Integer entries,
+                                 String servedFrom, String problem) {
     }
 
     @GetMapping("/customers/{customer}/recommendations")
-    public ResponseEntity<?> recommendations(@PathVariable String tenant, @PathVariable String customer,
+    public ResponseEntity<byte[]> recommendations(@PathVariable String tenant, @PathVariable String customer,
                                              @RequestParam(required = false) String limit) {
         long start = System.nanoTime();
         try {
@@ -74,7 +70,7 @@ public class RecommendationController {
         }
     }
 
-    private ResponseEntity<?> lookup(String tenant, String customer, String limit) {
+    private ResponseEntity<byte[]> lookup(String tenant, String customer, String limit) {
         TenantState state = knownTenant(tenant);
         if (!CUSTOMER_ID.matcher(customer).matches()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request",
@@ -82,35 +78,41 @@ public class RecommendationController {
         }
         int max = parseLimit(limit);
         if (state == TenantState.OFF) {
-            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null, null));
+            return json(answers.withoutList(tenant, customer, "TENANT_OFF"));
         }
         TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
         if (index == null) {
+            if (serving.expected() && !serving.loaded()) {
+                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "index_loading",
+                        "the serving index is still loading; retry in a moment");
+            }
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "not_published",
                     "tenant '" + tenant + "' has no published recommendations yet");
         }
-        TenantSnapshotIndex.Lookup lookup = index.lookup(customer, max);
-        if (lookup.isUnknownCustomer()) {
+        int c = index.customerOrdinal(customer);
+        if (c < 0) {
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown_customer",
                     "customer '" + customer + "' is not in snapshot " + index.snapshotId() + " of tenant '" + tenant + "'");
         }
-        List<Item> items = new ArrayList<>(lookup.size());
-        for (int i = 0; i < lookup.size(); i++) {
-            items.add(new Item(i + 1, lookup.productId(i), lookup.score(i)));
-        }
-        return ResponseEntity.ok(new Recommendations(tenant, customer, items.isEmpty() ? "NOTHING_TO_RECOMMEND" : "OK", items,
-                index.modelVersion(), index.snapshotId(), index.runDate(), items.size() < max ? items.size() : null));
+        return json(answers.list(tenant, customer, index, c, max));
+    }
+
+    private static ResponseEntity<byte[]> json(byte[] body) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     @GetMapping("/recommendations/status")
     public SnapshotStatus status(@PathVariable String tenant) {
         TenantState state = knownTenant(tenant);
         TenantSnapshotIndex index = serving.index().get(tenant);
+        ServingService.TenantStatus served = serving.status(tenant);
+        String from = served == null ? null : served.source().label();
+        String problem = served == null ? null : served.problem();
         if (index == null) {
-            return new SnapshotStatus(tenant, state.name(), false, null, null, null, null, null, null);
+            return new SnapshotStatus(tenant, state.name(), false, null, null, null, null, null, null, from, problem);
         }
         return new SnapshotStatus(tenant, state.name(), true, index.snapshotId(), index.modelVersion(), index.runDate(),
-                index.builtAt(), index.customerCount(), index.entryCount());
+                index.builtAt(), index.customerCount(), index.entryCount(), from, problem);
     }
 
     private TenantState knownTenant(String tenant) {

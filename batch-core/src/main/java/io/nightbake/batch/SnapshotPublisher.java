@@ -1,6 +1,8 @@
 package io.nightbake.batch;
 
+import io.nightbake.client.ServingFile;
 import io.nightbake.scoring.RecommendationsFile;
+import io.nightbake.serving.TenantSnapshotIndex;
 import io.nightbake.NightbakeProperties;
 import io.nightbake.serving.ServingService;
 import io.nightbake.snapshot.Snapshot;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
@@ -71,9 +75,12 @@ public class SnapshotPublisher {
         Path staged = Path.of(prebaked.getString(PrebakePartitionHandler.STAGED_FILE));
         Path target = properties.snapshotsDir().resolve(tenant.value()).resolve(snapshotId).resolve(RecommendationsFile.FILE_NAME);
         moveIntoPlace(staged, target);
+        Instant builtAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        // the serving file beside the Parquet: servers map it instead of parsing (a broken file fails this publish)
+        TenantSnapshotIndex.load(target, snapshotId, builtAt).writeServingFile(ServingFile.beside(target));
         Snapshot snapshot = new Snapshot(tenant, snapshotId, runDate, prebaked.getInt(PrebakePartitionHandler.MODEL_VERSION),
                 target.toAbsolutePath().toString(), prebaked.getInt(PrebakePartitionHandler.CUSTOMERS),
-                prebaked.getLong(PartitionResults.ROWS), clock.instant());
+                prebaked.getLong(PartitionResults.ROWS), builtAt);
         // a later night published first: its lists stay (the registry keeps this one for rollback, or drops it)
         boolean laterServed = snapshots.current(tenant).filter(s -> s.runDate().isAfter(runDate)).isPresent();
         if (!laterServed) {

@@ -1,5 +1,7 @@
 package io.nightbake.serving;
 
+import io.nightbake.client.ServingFile;
+import io.nightbake.client.ServingFileException;
 import io.nightbake.snapshot.Snapshot;
 import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.Tenant;
@@ -7,6 +9,7 @@ import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
@@ -22,32 +26,94 @@ import org.springframework.stereotype.Service;
  * and every tenant's state, so a request never touches the database or Spark. A process that serves follows the
  * registry: publications made in this process swap in at once, those made by another process (a `run-nightly`
  * next to a `serve`, an operator's rollback) within {@code nightbake.serving.refresh-millis}.
+ *
+ * <p>A snapshot is served from its memory-mapped serving file ({@link ServingFile}). When that file is missing or
+ * damaged the index is built from the snapshot's Parquet lists (and the serving file written again); when the
+ * Parquet cannot be read either, the tenant keeps the snapshot it serves, or gets its newest kept snapshot that
+ * loads. Each case is logged and visible in the tenant's {@link #status}.
  */
 @Service
 public class ServingService {
 
     private static final Logger log = LoggerFactory.getLogger(ServingService.class);
 
+    /** Where a tenant's served index came from. */
+    public enum Source {
+        /** its snapshot's memory-mapped serving file */
+        SERVING_FILE("serving-file"),
+        /** built from its snapshot's Parquet lists: the serving file was missing or damaged */
+        PARQUET("parquet"),
+        /** an older kept snapshot: the published one could not be loaded */
+        KEPT_SNAPSHOT("kept-snapshot"),
+        /** nothing: no snapshot of the tenant could be loaded */
+        NONE("none");
+
+        private final String label;
+
+        Source(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * How a tenant's published snapshot is served: the published snapshot id, the one served (they differ after a
+     * fallback), where the index came from, and what went wrong (null when nothing did).
+     */
+    public record TenantStatus(String publishedSnapshot, String servedSnapshot, Source source, String problem,
+                               Instant at) {
+    }
+
     private final SnapshotRegistry snapshots;
     private final TenantRegistry tenants;
+    private final boolean expected;
     private final RecommendationIndex index = new RecommendationIndex();
     private final Map<String, TenantState> states = new ConcurrentHashMap<>();
-    private final Map<String, TenantSnapshotIndex> prepared = new ConcurrentHashMap<>();
+    private final Map<String, Loaded> prepared = new ConcurrentHashMap<>();
+    private final Map<String, TenantStatus> statuses = new ConcurrentHashMap<>();
     private volatile boolean active;
+    private volatile boolean loaded;
+    private volatile int loadingTotal;
+    private volatile int loadingDone;
 
-    public ServingService(SnapshotRegistry snapshots, TenantRegistry tenants) {
+    /**
+     * {@code expected}: this process is going to serve ({@code serve} sets it), so readiness reports "loading" from
+     * the first moment, before {@link #start} runs.
+     */
+    public ServingService(SnapshotRegistry snapshots, TenantRegistry tenants,
+                          @Value("${nightbake.serving.expected:false}") boolean expected) {
         this.snapshots = snapshots;
         this.tenants = tenants;
+        this.expected = expected;
     }
 
     /** Starts serving: loads every published snapshot. Processes that only run the batch never call this. */
     public synchronized void start() {
         active = true;
         refresh();
+        loaded = true;
     }
 
     public boolean active() {
         return active;
+    }
+
+    /** Whether this process serves or is about to (readiness waits for it). */
+    public boolean expected() {
+        return expected || active;
+    }
+
+    /** Whether every tenant published at start has been loaded (or has failed to load, see {@link #status}). */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** Published tenants whose snapshot the first load has dealt with, and how many there are. */
+    public int[] loadingProgress() {
+        return new int[] {loadingDone, loadingTotal};
     }
 
     public RecommendationIndex index() {
@@ -59,20 +125,35 @@ public class ServingService {
         return states.get(tenant);
     }
 
-    /** Loads a snapshot about to be published, so that the swap after the registry commit is instant. */
+    /** How the tenant's snapshot is served, or null when nothing was published for it in this process's view. */
+    public TenantStatus status(String tenant) {
+        return statuses.get(tenant);
+    }
+
+    /** Every tenant whose snapshot is not served as published from its serving file: tenant -> status. */
+    public Map<String, TenantStatus> problems() {
+        return statuses.entrySet().stream().filter(e -> e.getValue().problem() != null)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /**
+     * Loads a snapshot about to be published, so that the swap after the registry commit is instant. Throws when
+     * neither its serving file nor its Parquet can be loaded: the tenant's publish fails and it keeps its snapshot.
+     */
     public void prepare(Snapshot snapshot) {
         if (active) {
-            prepared.put(snapshot.snapshotId(), TenantSnapshotIndex.load(Path.of(snapshot.path()), snapshot.snapshotId(),
-                    snapshot.builtAt()));
+            prepared.put(snapshot.snapshotId(), load(snapshot));
         }
     }
 
     /** The registry now points at {@code snapshot}: serve it. */
     public void published(Snapshot snapshot) {
         if (active) {
-            TenantSnapshotIndex ready = prepared.remove(snapshot.snapshotId());
-            index.swap(snapshot.tenant().value(), ready != null ? ready
-                    : TenantSnapshotIndex.load(Path.of(snapshot.path()), snapshot.snapshotId(), snapshot.builtAt()));
+            Loaded ready = prepared.remove(snapshot.snapshotId());
+            Loaded loaded = ready != null ? ready : load(snapshot);
+            index.swap(snapshot.tenant().value(), loaded.index);
+            statuses.put(snapshot.tenant().value(), new TenantStatus(snapshot.snapshotId(), snapshot.snapshotId(),
+                    loaded.source, loaded.problem, Instant.now()));
             states.put(snapshot.tenant().value(), tenants.get(snapshot.tenant()).state());
         }
     }
@@ -80,6 +161,7 @@ public class ServingService {
     public void unpublished(TenantId tenant) {
         if (active) {
             index.remove(tenant.value());
+            statuses.remove(tenant.value());
             states.put(tenant.value(), TenantState.OFF);
         }
     }
@@ -93,6 +175,7 @@ public class ServingService {
         if (active) {
             if (state == TenantState.OFF) {
                 index.remove(tenant.value());
+                statuses.remove(tenant.value());
             }
             states.put(tenant.value(), state);
         }
@@ -112,17 +195,22 @@ public class ServingService {
         states.keySet().retainAll(known);
         Map<String, Snapshot> current = snapshots.allCurrent().entrySet().stream()
                 .collect(Collectors.toMap(e -> e.getKey().value(), Map.Entry::getValue));
+        if (!loaded) {
+            loadingTotal = current.size();
+        }
+        int done = 0;
         for (Snapshot snapshot : current.values()) {
-            TenantSnapshotIndex served = index.get(snapshot.tenant().value());
-            if (served == null || !served.snapshotId().equals(snapshot.snapshotId())) {
-                try {
-                    index.swap(snapshot.tenant().value(), TenantSnapshotIndex.load(Path.of(snapshot.path()),
-                            snapshot.snapshotId(), snapshot.builtAt()));
-                    log.info("serving {} for tenant {}", snapshot.snapshotId(), snapshot.tenant());
-                } catch (RuntimeException e) {
-                    log.error("cannot load snapshot {} of tenant {}; it keeps serving what it served: {}",
-                            snapshot.snapshotId(), snapshot.tenant(), e.getMessage());
-                }
+            String tenant = snapshot.tenant().value();
+            TenantSnapshotIndex served = index.get(tenant);
+            TenantStatus status = statuses.get(tenant);
+            boolean upToDate = served != null && served.snapshotId().equals(snapshot.snapshotId());
+            // a published snapshot that failed is not retried every refresh: only when the pointer moves again
+            boolean alreadyTried = status != null && status.publishedSnapshot().equals(snapshot.snapshotId());
+            if (!upToDate && !alreadyTried) {
+                serve(snapshot, served);
+            }
+            if (!loaded) {
+                loadingDone = ++done;
             }
         }
         for (String tenant : index.tenants()) {
@@ -130,5 +218,94 @@ public class ServingService {
                 index.remove(tenant);
             }
         }
+        statuses.keySet().retainAll(current.keySet());
+    }
+
+    /** Serves the tenant's published snapshot, or falls back (see the class comment). */
+    private void serve(Snapshot snapshot, TenantSnapshotIndex served) {
+        String tenant = snapshot.tenant().value();
+        try {
+            Loaded loaded = load(snapshot);
+            index.swap(tenant, loaded.index);
+            statuses.put(tenant, new TenantStatus(snapshot.snapshotId(), snapshot.snapshotId(), loaded.source,
+                    loaded.problem, Instant.now()));
+            log.info("serving {} for tenant {}", snapshot.snapshotId(), tenant);
+            return;
+        } catch (UnloadableSnapshot e) {
+            if (served != null) {
+                String problem = e.getMessage() + "; keeps serving " + served.snapshotId();
+                statuses.put(tenant, new TenantStatus(snapshot.snapshotId(), served.snapshotId(),
+                        Source.KEPT_SNAPSHOT, problem, Instant.now()));
+                log.error("tenant {}: {}", tenant, problem);
+                return;
+            }
+            for (Snapshot older : snapshots.snapshots(snapshot.tenant())) {
+                if (older.snapshotId().equals(snapshot.snapshotId())) {
+                    continue;
+                }
+                try {
+                    Loaded loaded = load(older);
+                    index.swap(tenant, loaded.index);
+                    String problem = e.getMessage() + "; serves the newest readable kept snapshot " + older.snapshotId();
+                    statuses.put(tenant, new TenantStatus(snapshot.snapshotId(), older.snapshotId(),
+                            Source.KEPT_SNAPSHOT, problem, Instant.now()));
+                    log.error("tenant {}: {}", tenant, problem);
+                    return;
+                } catch (UnloadableSnapshot olderFailed) {
+                    log.warn("tenant {}: kept snapshot {} cannot be loaded either: {}", tenant, older.snapshotId(),
+                            olderFailed.getMessage());
+                }
+            }
+            String problem = e.getMessage() + "; no kept snapshot loads either, so the tenant is not served";
+            statuses.put(tenant, new TenantStatus(snapshot.snapshotId(), null, Source.NONE, problem, Instant.now()));
+            log.error("tenant {}: {}", tenant, problem);
+        }
+    }
+
+    private record Loaded(TenantSnapshotIndex index, Source source, String problem) {
+    }
+
+    /** Neither the serving file nor the Parquet lists of a snapshot can be loaded. */
+    private static final class UnloadableSnapshot extends RuntimeException {
+        UnloadableSnapshot(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The snapshot's index: its serving file mapped; else built from its Parquet lists, the serving file written
+     * again for next time. Throws {@link UnloadableSnapshot} when neither works.
+     */
+    private static Loaded load(Snapshot snapshot) {
+        Path parquet = Path.of(snapshot.path());
+        Path file = ServingFile.beside(parquet);
+        String fileProblem;
+        try {
+            TenantSnapshotIndex mapped = TenantSnapshotIndex.open(file);
+            if (mapped.tenantId().equals(snapshot.tenant().value()) && mapped.snapshotId().equals(snapshot.snapshotId())) {
+                return new Loaded(mapped, Source.SERVING_FILE, null);
+            }
+            fileProblem = "serving file " + file + " holds snapshot " + mapped.snapshotId() + " of tenant '"
+                    + mapped.tenantId() + "'";
+        } catch (ServingFileException e) {
+            fileProblem = e.getMessage();
+        }
+        TenantSnapshotIndex built;
+        try {
+            built = TenantSnapshotIndex.load(parquet, snapshot.snapshotId(), snapshot.builtAt());
+        } catch (SnapshotLoadException e) {
+            throw new UnloadableSnapshot("snapshot " + snapshot.snapshotId() + " cannot be loaded: " + fileProblem
+                    + ", and its Parquet lists fail too: " + e.getMessage(), e);
+        }
+        String problem = fileProblem + "; the index was built from the Parquet lists";
+        try {
+            built.writeServingFile(file);
+            built = TenantSnapshotIndex.open(file);
+            problem += " and the serving file written again";
+        } catch (RuntimeException e) {
+            problem += " (the serving file could not be written again: " + e.getMessage() + ")";
+        }
+        log.warn("tenant {}: {}", snapshot.tenant(), problem);
+        return new Loaded(built, Source.PARQUET, problem);
     }
 }

@@ -1,5 +1,7 @@
 package io.nightbake.serving;
 
+import io.nightbake.client.ServingFile;
+import io.nightbake.feedback.RecommendationId;
 import io.nightbake.scoring.RecommendationsFile;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -39,10 +41,16 @@ import java.util.stream.Stream;
  * on the pages (no record assembly, no per-row objects), product ids resolved once per dictionary entry, every
  * row checked against the contract on the way. The path may also be a folder of part files (as Spark writes it),
  * read in file-name order.
+ *
+ * <p>An optional string column {@value #ARM} names each customer's experiment arm (absent or null: {@code champion});
+ * a customer's rows share one arm, and an arm's rows one model version, which becomes the arm's version in the
+ * snapshot's arm table.
  */
 final class SnapshotParquetLoader {
 
     private static final int UNRESOLVED = -1;
+    /** The optional column naming each customer's experiment arm (see TEAM contract "Arms in a snapshot"). */
+    static final String ARM = "arm";
 
     private SnapshotParquetLoader() {
     }
@@ -109,8 +117,12 @@ final class SnapshotParquetLoader {
         // state carried from row to row, across row groups and part files
         private String tenant;
         private Binary tenantBytes;
-        private long modelVersion;
         private int runDate;
+        private boolean hasArms;
+        private final Map<Binary, Integer> armCodes = new HashMap<>();
+        private final List<String> armNames = new ArrayList<>();
+        private final List<Long> armVersions = new ArrayList<>();
+        private int previousArm;
         private Binary previousCustomer;
         private int previousRank;
 
@@ -157,9 +169,17 @@ final class SnapshotParquetLoader {
             }
             partNote = "";
             String[] dictionary = products.toArray(String[]::new);
-            return assembler.build(tenant, snapshotId, (int) modelVersion, LocalDate.ofEpochDay(runDate),
-                    builtAt, dictionary, duplicate -> fail(RecommendationsFile.CUSTOMER_ID, "customer '" + duplicate
-                            + "' appears in two separate runs of rows; rows must be sorted by customer, then rank"));
+            String[] arms = armNames.toArray(String[]::new);
+            int[] versions = new int[arms.length];
+            for (int a = 0; a < arms.length; a++) {
+                versions[a] = (int) (long) armVersions.get(a);
+            }
+            int champion = armNames.indexOf(RecommendationId.CHAMPION);
+            int snapshotVersion = versions[Math.max(champion, 0)];
+            return assembler.build(tenant, snapshotId, snapshotVersion, LocalDate.ofEpochDay(runDate),
+                    builtAt, arms, versions, dictionary, duplicate -> fail(RecommendationsFile.CUSTOMER_ID, "customer '"
+                            + duplicate + "' appears in two separate runs of rows; rows must be sorted by customer, "
+                            + "then rank"));
         }
 
         private List<Path> parts() {
@@ -199,9 +219,14 @@ final class SnapshotParquetLoader {
         private void read(ParquetFileReader reader) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             MessageType projection = project(schema);
-            ColumnDescriptor[] descriptors = new ColumnDescriptor[COLUMNS.length];
-            for (int i = 0; i < COLUMNS.length; i++) {
-                descriptors[i] = projection.getColumnDescription(new String[] {COLUMNS[i]});
+            boolean armColumn = projection.containsField(ARM);
+            if (rowsRead > 0 && armColumn != hasArms) {
+                throw fail(ARM, "the column is in some part files and not in others");
+            }
+            hasArms = armColumn;
+            ColumnDescriptor[] descriptors = new ColumnDescriptor[COLUMNS.length + (armColumn ? 1 : 0)];
+            for (int i = 0; i < descriptors.length; i++) {
+                descriptors[i] = projection.getColumnDescription(new String[] {i < COLUMNS.length ? COLUMNS[i] : ARM});
             }
             boolean floatScores = projection.getType(RecommendationsFile.SCORE).asPrimitiveType().getPrimitiveTypeName()
                     == PrimitiveTypeName.FLOAT;
@@ -226,9 +251,9 @@ final class SnapshotParquetLoader {
         private void readRowGroup(PageReadStore pages, MessageType projection, ColumnDescriptor[] descriptors,
                                   String createdBy, boolean floatScores, boolean longVersions) {
             ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, DISCARD, projection, createdBy);
-            ColumnReader[] columns = new ColumnReader[COLUMNS.length];
-            int[] maxDefinition = new int[COLUMNS.length];
-            for (int i = 0; i < COLUMNS.length; i++) {
+            ColumnReader[] columns = new ColumnReader[descriptors.length];
+            int[] maxDefinition = new int[descriptors.length];
+            for (int i = 0; i < descriptors.length; i++) {
                 columns[i] = store.getColumnReader(descriptors[i]);
                 maxDefinition[i] = descriptors[i].getMaxDefinitionLevel();
             }
@@ -253,6 +278,14 @@ final class SnapshotParquetLoader {
                 }
                 fields.add(field);
             }
+            if (schema.containsField(ARM)) {
+                Type field = schema.getType(ARM);
+                if (!field.isPrimitive() || field.isRepetition(Type.Repetition.REPEATED)
+                        || !Kind.STRING.accepts(field.asPrimitiveType())) {
+                    throw fail(ARM, "has type '" + field.toString().trim() + "' but must be " + Kind.STRING.expected);
+                }
+                fields.add(field);
+            }
             return new MessageType(schema.getName(), fields);
         }
 
@@ -266,6 +299,8 @@ final class SnapshotParquetLoader {
             ColumnReader scores = columns[SCORE];
             ColumnReader versions = columns[MODEL_VERSION];
             ColumnReader dates = columns[RUN_DATE];
+            ColumnReader armIds = columns.length > COLUMNS.length ? columns[COLUMNS.length] : null;
+            int maxArmDefinition = armIds == null ? 0 : maxDefinition[COLUMNS.length];
             boolean dictionaryProducts = true;
             Arrays.fill(codeByDictionaryId, UNRESOLVED);
             for (long r = 0; r < rows; r++) {
@@ -294,17 +329,28 @@ final class SnapshotParquetLoader {
                 }
                 int date = dates.getInteger();
                 dates.consume();
+                int arm = 0;
+                if (armIds != null) {
+                    Binary armId = armIds.getCurrentDefinitionLevel() < maxArmDefinition ? null : armIds.getBinary();
+                    armIds.consume();
+                    arm = armCode(armId, version, row);
+                } else if (armNames.isEmpty()) {
+                    armCode(null, version, row);
+                }
+                if (version < Integer.MIN_VALUE || version > Integer.MAX_VALUE) {
+                    throw fail(RecommendationsFile.MODEL_VERSION, "model version " + version + " (row " + row
+                            + ") does not fit in an int");
+                }
                 if (row == 0) {
-                    if (version < Integer.MIN_VALUE || version > Integer.MAX_VALUE) {
-                        throw fail(RecommendationsFile.MODEL_VERSION, "model version " + version + " (row 0) does not fit "
-                                + "in an int");
-                    }
-                    modelVersion = version;
                     runDate = date;
-                } else if (version != modelVersion) {
-                    throw fail(RecommendationsFile.MODEL_VERSION, "holds rows of more than one model version: "
-                            + modelVersion + " (row 0) and " + version + " (row " + row
-                            + "); a snapshot comes from one model");
+                }
+                if (version != armVersions.get(arm)) {
+                    throw fail(RecommendationsFile.MODEL_VERSION, armIds == null
+                            ? "holds rows of more than one model version: " + armVersions.get(arm) + " (row 0) and "
+                                    + version + " (row " + row + "); a snapshot comes from one model"
+                            : "arm '" + armNames.get(arm) + "' holds rows of more than one model version: "
+                                    + armVersions.get(arm) + " and " + version + " (row " + row
+                                    + "); an arm's lists come from one model");
                 } else if (date != runDate) {
                     throw fail(RecommendationsFile.RUN_DATE, "holds rows of more than one run date: "
                             + LocalDate.ofEpochDay(runDate) + " (row 0) and " + LocalDate.ofEpochDay(date) + " (row "
@@ -328,12 +374,17 @@ final class SnapshotParquetLoader {
                     // a copy: the value may point into a page buffer that is released with its row group
                     byte[] id = customer.getBytes();
                     previousCustomer = Binary.fromConstantByteArray(id);
-                    out.startCustomer(id);
+                    out.startCustomer(id, arm);
+                    previousArm = arm;
                     if (rank != RecommendationsFile.EMPTY_LIST_RANK && rank != 1) {
                         throw fail(RecommendationsFile.RANK, "row " + row + ": the list of customer '"
                                 + out.currentCustomerId() + "' starts at rank " + rank + "; a list starts at rank 1, "
                                 + "or is one marker row of rank 0 (rows sorted by customer, then rank)");
                     }
+                } else if (arm != previousArm) {
+                    throw fail(ARM, "row " + row + ": customer '" + out.currentCustomerId() + "' has rows in arms '"
+                            + armNames.get(previousArm) + "' and '" + armNames.get(arm) + "'; each customer is in "
+                            + "exactly one arm");
                 } else if (previousRank == RecommendationsFile.EMPTY_LIST_RANK) {
                     throw fail(RecommendationsFile.RANK, "row " + row + ": customer '" + out.currentCustomerId()
                             + "' has a marker row (rank 0) and more rows; an empty list is exactly one marker row");
@@ -387,6 +438,26 @@ final class SnapshotParquetLoader {
             }
         }
 
+        /** The ordinal of an arm (null: champion), registering it with the model version of its first row. */
+        private int armCode(Binary armId, long version, long row) {
+            Binary key = armId == null ? CHAMPION_BYTES : armId;
+            Integer code = armCodes.get(key);
+            if (code == null) {
+                String name = key.toStringUsingUTF8();
+                if (!ServingFile.ARM_NAME.matcher(name).matches()) {
+                    throw fail(ARM, "row " + row + ": arm '" + name + "' must be 1-80 characters of [A-Za-z0-9_-]");
+                }
+                if (armNames.size() == ServingFile.MAX_ARMS) {
+                    throw fail(ARM, "holds more than " + ServingFile.MAX_ARMS + " arms");
+                }
+                code = armNames.size();
+                armNames.add(name);
+                armVersions.add(version);
+                armCodes.put(Binary.fromConstantByteArray(key.getBytes()), code);
+            }
+            return code;
+        }
+
         /** The product code of dictionary entry {@code id} of the current chunk, resolved once per chunk. */
         private int dictionaryCode(int id, ColumnReader productIds) {
             if (id >= codeByDictionaryId.length) {
@@ -426,6 +497,8 @@ final class SnapshotParquetLoader {
             return new SnapshotLoadException(path, column, problem + partNote, cause);
         }
     }
+
+    private static final Binary CHAMPION_BYTES = Binary.fromString(RecommendationId.CHAMPION);
 
     /**
      * The column readers need a converter tree; values are read directly, so it discards everything. It claims

@@ -1,6 +1,11 @@
 package io.nightbake.serving;
 
+import io.nightbake.client.ServingFile;
+import io.nightbake.client.ServingSnapshot;
+import io.nightbake.feedback.RecommendationId;
 import io.nightbake.scoring.RecommendationsFile;
+import io.nightbake.tenant.TenantId;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,70 +19,62 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * One tenant's published snapshot in memory, immutable, for daytime lookups.
+ * One tenant's published snapshot, immutable, for daytime lookups: a view on its bytes in the serving format
+ * ({@link ServingFile}), memory-mapped from the snapshot's serving file ({@link #open}) or, when built from Parquet
+ * or in memory, held on the heap in the same format (and written out with {@link #writeServingFile}).
  *
- * <p>Memory-lean, with no object per customer or per entry:
- * <ul>
- *   <li>customer ids: their UTF-8 bytes back to back in one {@code byte[]} with {@code int[]} offsets, found through
- *       an open-addressing hash table ({@code int[]} of customer ordinals, linear probing, load factor 2/3) that
- *       is probed straight from the query {@link String} (no encoding buffer, no allocation);</li>
- *   <li>product ids: a dictionary {@code String[]}; the lists hold dictionary codes;</li>
- *   <li>lists in CSR form: customer {@code c}'s ranked entries are {@code [customerStart[c], customerStart[c+1])} of
- *       {@code productCode} ({@code int[]}) and {@code score} ({@code float[]}).</li>
- * </ul>
- * About 8 bytes per (customer, rank) entry plus about 23 bytes per customer for ids of 9 ASCII characters: 9.3 bytes
- * per entry for 200,000 customers x 20 ranks (see {@code ServingIndexBenchmark}).
+ * <p>Memory-lean, with no object per customer or per entry: customer ids as UTF-8 bytes with an open-addressing hash
+ * table probed straight from the query {@link String}; product ids as a dictionary; lists in CSR form ({@code int}
+ * product codes, {@code float} scores); per customer its experiment arm's ordinal when there are several arms.
+ * About 8 bytes per (customer, rank) entry plus about 25 bytes per customer for ids of 9 ASCII characters.
  *
- * <p>All fields are final and never written after construction, so an index handed over through a
- * {@link java.util.concurrent.ConcurrentHashMap} (see {@link RecommendationIndex}) is safely shared by any number
- * of reader threads.
+ * <p>All state is final, so an index handed over through a {@link java.util.concurrent.ConcurrentHashMap} (see
+ * {@link RecommendationIndex}) is safely shared by any number of reader threads.
  */
 public final class TenantSnapshotIndex {
 
-    private static final int FNV_OFFSET = 0x811c9dc5;
-    private static final int FNV_PRIME = 0x01000193;
-    private static final int EMPTY_SLOT = -1;
+    private final ServingSnapshot data;
+    private final String[] recommendationIds;
 
-    private final String tenantId;
-    private final String snapshotId;
-    private final int modelVersion;
-    private final LocalDate runDate;
-    private final Instant builtAt;
+    private TenantSnapshotIndex(ServingSnapshot data) {
+        this.data = data;
+        this.recommendationIds = new String[data.armCount()];
+        for (int arm = 0; arm < recommendationIds.length; arm++) {
+            recommendationIds[arm] = recommendationId(data, arm);
+        }
+    }
 
-    /** UTF-8 bytes of customer {@code c}'s id are {@code [idStart[c], idStart[c+1])} of {@code idBytes}. */
-    private final byte[] idBytes;
-    private final int[] idStart;
-    /** Open-addressing table of customer ordinals, {@link #EMPTY_SLOT} where free. */
-    private final int[] slots;
-    private final int[] customerStart;
-    private final int[] productCode;
-    private final float[] score;
-    private final String[] products;
-
-    private TenantSnapshotIndex(String tenantId, String snapshotId, int modelVersion, LocalDate runDate,
-                                Instant builtAt, byte[] idBytes, int[] idStart, int[] slots, int[] customerStart,
-                                int[] productCode, float[] score, String[] products) {
-        this.tenantId = tenantId;
-        this.snapshotId = snapshotId;
-        this.modelVersion = modelVersion;
-        this.runDate = runDate;
-        this.builtAt = builtAt;
-        this.idBytes = idBytes;
-        this.idStart = idStart;
-        this.slots = slots;
-        this.customerStart = customerStart;
-        this.productCode = productCode;
-        this.score = score;
-        this.products = products;
+    /** The attribution id of an arm's lists; null when the snapshot's ids cannot form one (a tenant id check). */
+    private static String recommendationId(ServingSnapshot data, int arm) {
+        try {
+            return new RecommendationId(TenantId.of(data.tenantId()), data.snapshotId(),
+                    Math.max(0, data.armModelVersion(arm)), data.armName(arm)).toString();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
-     * Loads and validates a published snapshot file ({@link RecommendationsFile}). Throws {@link SnapshotLoadException}
-     * naming the file (and column) when it is missing, unreadable, holds rows of more than one tenant, model
-     * version or run date, lacks a column, or breaks the ordering or marker rules.
+     * Loads and validates a published snapshot's Parquet lists ({@link RecommendationsFile}) into heap bytes in the
+     * serving format. Throws {@link SnapshotLoadException} naming the file (and column) when it is missing,
+     * unreadable, holds rows of more than one tenant, run date or model version per arm, lacks a column, or breaks
+     * the ordering or marker rules.
      */
     public static TenantSnapshotIndex load(Path parquetFile, String snapshotId, Instant builtAt) {
         return SnapshotParquetLoader.load(parquetFile, snapshotId, builtAt);
+    }
+
+    /**
+     * Maps and validates a serving file ({@link ServingFile}); throws {@link io.nightbake.client.ServingFileException}
+     * when it is missing, truncated or damaged.
+     */
+    public static TenantSnapshotIndex open(Path servingFile) {
+        return new TenantSnapshotIndex(ServingFile.open(servingFile));
+    }
+
+    /** Wraps serving bytes already validated. */
+    public static TenantSnapshotIndex of(ServingSnapshot data) {
+        return new TenantSnapshotIndex(Objects.requireNonNull(data, "data"));
     }
 
     /** Builds an index in memory (tests, tools): customers in order, each followed by its ranked products. */
@@ -85,13 +82,22 @@ public final class TenantSnapshotIndex {
         return new Builder(tenantId, snapshotId);
     }
 
+    /** Writes this index's bytes as a serving file at {@code target} (atomically: temp file, then move). */
+    public void writeServingFile(Path target) {
+        ServingFile.write(data.bytes(), target);
+    }
+
+    /** The serving-format bytes this index reads. */
+    public ServingSnapshot data() {
+        return data;
+    }
+
     // ---------------------------------------------------------------- lookups
 
     /**
      * The ranked list of a customer, best first, cut to {@code limit} entries. Returns
-     * {@link Lookup#UNKNOWN_CUSTOMER} for a customer not in the snapshot and an empty lookup ({@link Lookup#EMPTY})
-     * for a customer whose list is empty (the marker row). Allocates at most one small view object; product ids
-     * are the dictionary's shared strings.
+     * {@link Lookup#UNKNOWN_CUSTOMER} for a customer not in the snapshot. Allocates at most one small view object;
+     * see {@link #customerOrdinal} and {@link #data()} for a path that allocates nothing.
      */
     public Lookup lookup(String customerId, int limit) {
         if (limit < 0) {
@@ -101,9 +107,9 @@ public final class TenantSnapshotIndex {
         if (c < 0) {
             return Lookup.UNKNOWN_CUSTOMER;
         }
-        int start = customerStart[c];
-        int size = Math.min(customerStart[c + 1] - start, limit);
-        return size == 0 ? Lookup.EMPTY : new Lookup(this, start, size);
+        int start = data.listStart(c);
+        int available = data.listEnd(c) - start;
+        return new Lookup(this, start, Math.min(available, limit), available, data.customerArm(c));
     }
 
     /** Whether the customer is in the snapshot (with a list, possibly empty). */
@@ -111,26 +117,10 @@ public final class TenantSnapshotIndex {
         return customerOrdinal(customerId) >= 0;
     }
 
-    /** The customer's position in the snapshot (file order), or -1. */
-    int customerOrdinal(String customerId) {
+    /** The customer's position in the snapshot (file order), or -1. Allocates nothing. */
+    public int customerOrdinal(String customerId) {
         Objects.requireNonNull(customerId, "customerId");
-        long hashAndLength = hashUtf8(customerId);
-        int hash = (int) hashAndLength;
-        int length = (int) (hashAndLength >>> 32);
-        int slot = home(hash, slots.length);
-        while (true) {
-            int c = slots[slot];
-            if (c == EMPTY_SLOT) {
-                return -1;
-            }
-            int from = idStart[c];
-            if (idStart[c + 1] - from == length && matchesUtf8(customerId, idBytes, from)) {
-                return c;
-            }
-            if (++slot == slots.length) {
-                slot = 0;
-            }
-        }
+        return data.customerOrdinal(customerId);
     }
 
     /**
@@ -140,7 +130,7 @@ public final class TenantSnapshotIndex {
     public String anyCustomerId() {
         int customers = customerCount();
         for (int c = 0; c < customers; c++) {
-            if (customerStart[c + 1] > customerStart[c]) {
+            if (data.listEnd(c) > data.listStart(c)) {
                 return customerIdAt(c);
             }
         }
@@ -149,72 +139,85 @@ public final class TenantSnapshotIndex {
 
     /** The id of the customer at {@code ordinal} (file order). */
     public String customerIdAt(int ordinal) {
-        Objects.checkIndex(ordinal, customerCount());
-        return new String(idBytes, idStart[ordinal], idStart[ordinal + 1] - idStart[ordinal], StandardCharsets.UTF_8);
+        return data.customerIdAt(ordinal);
     }
 
     // ---------------------------------------------------------------- metadata
 
     public String tenantId() {
-        return tenantId;
+        return data.tenantId();
     }
 
     public String snapshotId() {
-        return snapshotId;
+        return data.snapshotId();
     }
 
+    /** The snapshot's model version: its champion arm's (its only arm's when it runs no experiment). */
     public int modelVersion() {
-        return modelVersion;
+        return data.modelVersion();
     }
 
     public LocalDate runDate() {
-        return runDate;
+        return data.runDate();
     }
 
     public Instant builtAt() {
-        return builtAt;
+        return data.builtAt();
     }
 
     /** Customers in the snapshot, including those with an empty list. */
     public int customerCount() {
-        return customerStart.length - 1;
+        return data.customerCount();
     }
 
     /** (customer, rank) entries; marker rows of empty lists are not entries. */
     public int entryCount() {
-        return productCode.length;
+        return data.entryCount();
     }
 
     /** Distinct products in the lists. */
     public int productCount() {
-        return products.length;
+        return data.productCount();
     }
 
-    /**
-     * The heap this index holds, computed from its arrays and dictionary strings for a 64-bit JVM with compressed
-     * oops (16-byte array headers, 24-byte {@code String}s, compact Latin-1 strings, 8-byte alignment). The
-     * metadata strings and the object itself are not counted.
-     */
+    /** The experiment arms whose lists the snapshot holds (one, {@code champion}, without an experiment). */
+    public int armCount() {
+        return data.armCount();
+    }
+
+    public String armName(int arm) {
+        return data.armName(arm);
+    }
+
+    public int armModelVersion(int arm) {
+        return data.armModelVersion(arm);
+    }
+
+    /** The {@link RecommendationId} text of an arm's lists, computed once per snapshot and arm. */
+    public String recommendationId(int arm) {
+        return recommendationIds[arm];
+    }
+
+    /** Whether the index reads a memory-mapped serving file (false: heap bytes). */
+    public boolean isMapped() {
+        return data.isMapped();
+    }
+
+    /** The size of the serving bytes: page cache when mapped, heap otherwise. */
+    public long servingBytes() {
+        return data.byteSize();
+    }
+
+    /** The memory this index holds in serving bytes (mapped or on the heap); see {@link #servingBytes()}. */
     public long estimatedHeapBytes() {
-        long bytes = arrayBytes(idBytes.length, 1) + arrayBytes(idStart.length, 4) + arrayBytes(slots.length, 4)
-                + arrayBytes(customerStart.length, 4) + arrayBytes(productCode.length, 4)
-                + arrayBytes(score.length, 4) + arrayBytes(products.length, 4);
-        for (String product : products) {
-            boolean latin1 = product.chars().allMatch(ch -> ch < 0x100);
-            bytes += 24 + arrayBytes(product.length(), latin1 ? 1 : 2);
-        }
-        return bytes;
-    }
-
-    private static long arrayBytes(long length, int elementBytes) {
-        return (16 + length * elementBytes + 7) & ~7L;
+        return data.byteSize();
     }
 
     @Override
     public String toString() {
-        return "TenantSnapshotIndex[tenant=" + tenantId + ", snapshot=" + snapshotId + ", modelVersion=" + modelVersion
-                + ", runDate=" + runDate + ", customers=" + customerCount() + ", entries=" + entryCount()
-                + ", products=" + productCount() + ", builtAt=" + builtAt + "]";
+        return "TenantSnapshotIndex[tenant=" + tenantId() + ", snapshot=" + snapshotId() + ", modelVersion="
+                + modelVersion() + ", runDate=" + runDate() + ", customers=" + customerCount() + ", entries="
+                + entryCount() + ", products=" + productCount() + ", builtAt=" + builtAt() + "]";
     }
 
     // ---------------------------------------------------------------- result view
@@ -224,23 +227,25 @@ public final class TenantSnapshotIndex {
     }
 
     /**
-     * The answer to one lookup: {@link #UNKNOWN_CUSTOMER}, or the customer's list (possibly {@link #EMPTY}). A view
-     * on the index's arrays: reading it allocates nothing.
+     * The answer to one lookup: {@link #UNKNOWN_CUSTOMER}, or the customer's list (possibly empty). A view on the
+     * index's bytes: reading it allocates nothing (product ids are decoded once per snapshot and product).
      */
     public static final class Lookup {
         /** The customer is not in the snapshot. */
-        public static final Lookup UNKNOWN_CUSTOMER = new Lookup(null, 0, 0);
-        /** The customer is in the snapshot with nothing to recommend (or the limit was 0). */
-        public static final Lookup EMPTY = new Lookup(null, 0, 0);
+        public static final Lookup UNKNOWN_CUSTOMER = new Lookup(null, 0, 0, 0, 0);
 
         private final TenantSnapshotIndex index;
         private final int start;
         private final int size;
+        private final int available;
+        private final int arm;
 
-        private Lookup(TenantSnapshotIndex index, int start, int size) {
+        private Lookup(TenantSnapshotIndex index, int start, int size, int available, int arm) {
             this.index = index;
             this.start = start;
             this.size = size;
+            this.available = available;
+            this.arm = arm;
         }
 
         public boolean isUnknownCustomer() {
@@ -256,15 +261,31 @@ public final class TenantSnapshotIndex {
             return size;
         }
 
+        /** Entries the customer's whole list holds (more than {@link #size()} when the limit cut it). */
+        public int available() {
+            return available;
+        }
+
+        /** The arm ordinal of the customer (see {@link TenantSnapshotIndex#armName}). */
+        public int arm() {
+            return arm;
+        }
+
         /** The product at position {@code i} (0 is the best; its rank is {@code i + 1}). */
         public String productId(int i) {
             Objects.checkIndex(i, size);
-            return index.products[index.productCode[start + i]];
+            return index.data.productId(index.data.productCode(start + i));
+        }
+
+        /** The product's code in the snapshot's dictionary. */
+        public int productCode(int i) {
+            Objects.checkIndex(i, size);
+            return index.data.productCode(start + i);
         }
 
         public float score(int i) {
             Objects.checkIndex(i, size);
-            return index.score[start + i];
+            return index.data.score(start + i);
         }
 
         /** The entries as a list (allocates; the accessors above do not). */
@@ -297,6 +318,9 @@ public final class TenantSnapshotIndex {
         private final Assembler assembler = new Assembler(16);
         private final Map<String, Integer> productCodes = new HashMap<>();
         private final List<String> products = new ArrayList<>();
+        private final Map<String, Integer> armCodes = new HashMap<>();
+        private final List<String> arms = new ArrayList<>();
+        private final List<Integer> armVersions = new ArrayList<>();
         private boolean built;
 
         private Builder(String tenantId, String snapshotId) {
@@ -319,11 +343,27 @@ public final class TenantSnapshotIndex {
             return this;
         }
 
-        /** Starts the next customer's list (empty until {@link #recommend} is called). */
+        /** Starts the next customer's list (empty until {@link #recommend} is called), in the champion arm. */
         public Builder customer(String customerId) {
+            return customer(customerId, RecommendationId.CHAMPION, -1);
+        }
+
+        /**
+         * Starts the next customer's list in an experiment arm whose lists come from {@code armModelVersion} (-1: the
+         * snapshot's model version).
+         */
+        public Builder customer(String customerId, String arm, int armModelVersion) {
             Objects.requireNonNull(customerId, "customerId");
+            Objects.requireNonNull(arm, "arm");
             requireNotBuilt();
-            assembler.startCustomer(customerId.getBytes(StandardCharsets.UTF_8));
+            Integer code = armCodes.get(arm);
+            if (code == null) {
+                code = arms.size();
+                arms.add(arm);
+                armVersions.add(armModelVersion);
+                armCodes.put(arm, code);
+            }
+            assembler.startCustomer(customerId.getBytes(StandardCharsets.UTF_8), code);
             return this;
         }
 
@@ -348,7 +388,16 @@ public final class TenantSnapshotIndex {
         public TenantSnapshotIndex build() {
             requireNotBuilt();
             built = true;
-            return assembler.build(tenantId, snapshotId, modelVersion, runDate, builtAt,
+            if (arms.isEmpty()) {
+                arms.add(RecommendationId.CHAMPION);
+                armVersions.add(-1);
+            }
+            String[] armNames = arms.toArray(String[]::new);
+            int[] versions = new int[armNames.length];
+            for (int a = 0; a < versions.length; a++) {
+                versions[a] = armVersions.get(a) < 0 ? modelVersion : armVersions.get(a);
+            }
+            return assembler.build(tenantId, snapshotId, modelVersion, runDate, builtAt, armNames, versions,
                     products.toArray(String[]::new), duplicate -> new IllegalArgumentException(
                             "customer '" + duplicate + "' was added twice to the index of tenant '" + tenantId + "'"));
         }
@@ -366,6 +415,7 @@ public final class TenantSnapshotIndex {
         private int idLength;
         private int[] idStart = new int[64];
         private int[] customerStart = new int[64];
+        private byte[] customerArm = new byte[64];
         private int customers;
         private int[] productCode;
         private float[] score;
@@ -384,12 +434,13 @@ public final class TenantSnapshotIndex {
             return entries;
         }
 
-        /** Starts the next customer, whose id is the UTF-8 bytes {@code id}. */
-        void startCustomer(byte[] id) {
+        /** Starts the next customer, whose id is the UTF-8 bytes {@code id}, in arm {@code arm}. */
+        void startCustomer(byte[] id, int arm) {
             if (customers + 2 > idStart.length) {
                 int grown = Math.max(customers + 2, idStart.length + (idStart.length >> 1));
                 idStart = Arrays.copyOf(idStart, grown);
                 customerStart = Arrays.copyOf(customerStart, grown);
+                customerArm = Arrays.copyOf(customerArm, grown);
             }
             int length = id.length;
             if (idLength + length > idBytes.length) {
@@ -401,6 +452,7 @@ public final class TenantSnapshotIndex {
             }
             System.arraycopy(id, 0, idBytes, idLength, length);
             customerStart[customers] = entries;
+            customerArm[customers] = (byte) arm;
             idStart[customers] = idLength;
             idLength += length;
             customers++;
@@ -428,154 +480,27 @@ public final class TenantSnapshotIndex {
         }
 
         /**
-         * Trims the arrays, hashes the customer ids and returns the index; a customer id seen twice becomes the
-         * exception {@code onDuplicate} makes of it.
+         * Encodes the arrays in the serving format (hashing the customer ids) and returns the index; a customer id
+         * seen twice becomes the exception {@code onDuplicate} makes of it.
          */
         TenantSnapshotIndex build(String tenantId, String snapshotId, int modelVersion, LocalDate runDate,
-                                  Instant builtAt, String[] products, Function<String, RuntimeException> onDuplicate) {
+                                  Instant builtAt, String[] armNames, int[] armModelVersions, String[] products,
+                                  Function<String, RuntimeException> onDuplicate) {
             customerStart[customers] = entries;
-            int[] starts = trim(customerStart, customers + 1);
-            int[] ids = trim(idStart, customers + 1);
-            byte[] bytes = idLength == idBytes.length ? idBytes : Arrays.copyOf(idBytes, idLength);
-            int[] slots = new int[tableSize(customers)];
-            Arrays.fill(slots, EMPTY_SLOT);
-            for (int c = 0; c < customers; c++) {
-                int from = ids[c];
-                int length = ids[c + 1] - from;
-                int slot = home(hashBytes(bytes, from, length), slots.length);
-                while (slots[slot] != EMPTY_SLOT) {
-                    int other = slots[slot];
-                    int otherFrom = ids[other];
-                    if (ids[other + 1] - otherFrom == length
-                            && Arrays.equals(bytes, from, from + length, bytes, otherFrom, otherFrom + length)) {
-                        throw onDuplicate.apply(new String(bytes, from, length, StandardCharsets.UTF_8));
-                    }
-                    if (++slot == slots.length) {
-                        slot = 0;
-                    }
-                }
-                slots[slot] = c;
+            ByteBuffer encoded;
+            try {
+                encoded = ServingFile.encode(new ServingFile.Content(tenantId, snapshotId, builtAt, runDate,
+                        modelVersion, armNames, armModelVersions, customers, idBytes, idStart, customerStart,
+                        customerArm, entries, productCode, score, products));
+            } catch (ServingFile.DuplicateCustomerException e) {
+                throw onDuplicate.apply(e.customerId());
             }
-            TenantSnapshotIndex index = new TenantSnapshotIndex(tenantId, snapshotId, modelVersion, runDate, builtAt,
-                    bytes, ids, slots, starts, trim(productCode, entries), trim(score, entries), products);
             // release the growable buffers: the assembler may outlive the build in a caller's frame
             idBytes = null;
             productCode = null;
             score = null;
-            return index;
+            return new TenantSnapshotIndex(ServingFile.wrap(Path.of("(built in memory: " + tenantId + " "
+                    + snapshotId + ")"), encoded));
         }
-
-        private static int[] trim(int[] array, int length) {
-            return array.length == length ? array : Arrays.copyOf(array, length);
-        }
-
-        private static float[] trim(float[] array, int length) {
-            return array.length == length ? array : Arrays.copyOf(array, length);
-        }
-    }
-
-    // ---------------------------------------------------------------- hashing customer ids
-
-    /** Slots for {@code n} keys at a load factor of at most 2/3 (at least one free slot). */
-    private static int tableSize(int n) {
-        long size = (long) n + (n >> 1) + 1;
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("too many customers: " + n);
-        }
-        return (int) size;
-    }
-
-    /** Maps a hash onto {@code [0, size)} without a division (multiply-shift). */
-    private static int home(int hash, int size) {
-        return (int) (((hash & 0xFFFFFFFFL) * size) >>> 32);
-    }
-
-    private static int hashBytes(byte[] bytes, int from, int length) {
-        int h = FNV_OFFSET;
-        for (int i = from, end = from + length; i < end; i++) {
-            h = (h ^ (bytes[i] & 0xFF)) * FNV_PRIME;
-        }
-        return finish(h);
-    }
-
-    /**
-     * The hash of {@code s}'s UTF-8 encoding (as {@link String#getBytes} with UTF-8 makes it, an unpaired surrogate
-     * becoming {@code '?'}) in the low 32 bits and the encoding's length in the high 32, without encoding it.
-     */
-    private static long hashUtf8(String s) {
-        int h = FNV_OFFSET;
-        int length = 0;
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char ch = s.charAt(i);
-            if (ch < 0x80) {
-                h = (h ^ ch) * FNV_PRIME;
-                length++;
-            } else if (ch < 0x800) {
-                h = (h ^ (0xC0 | ch >> 6)) * FNV_PRIME;
-                h = (h ^ (0x80 | ch & 0x3F)) * FNV_PRIME;
-                length += 2;
-            } else if (Character.isSurrogate(ch)) {
-                if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(ch, s.charAt(++i));
-                    h = (h ^ (0xF0 | cp >> 18)) * FNV_PRIME;
-                    h = (h ^ (0x80 | cp >> 12 & 0x3F)) * FNV_PRIME;
-                    h = (h ^ (0x80 | cp >> 6 & 0x3F)) * FNV_PRIME;
-                    h = (h ^ (0x80 | cp & 0x3F)) * FNV_PRIME;
-                    length += 4;
-                } else {
-                    h = (h ^ '?') * FNV_PRIME;
-                    length++;
-                }
-            } else {
-                h = (h ^ (0xE0 | ch >> 12)) * FNV_PRIME;
-                h = (h ^ (0x80 | ch >> 6 & 0x3F)) * FNV_PRIME;
-                h = (h ^ (0x80 | ch & 0x3F)) * FNV_PRIME;
-                length += 3;
-            }
-        }
-        return ((long) length << 32) | (finish(h) & 0xFFFFFFFFL);
-    }
-
-    /** Whether {@code s}'s UTF-8 encoding equals the bytes at {@code from} (the caller checked the length). */
-    private static boolean matchesUtf8(String s, byte[] bytes, int from) {
-        int p = from;
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char ch = s.charAt(i);
-            if (ch < 0x80) {
-                if (bytes[p++] != (byte) ch) {
-                    return false;
-                }
-            } else if (ch < 0x800) {
-                if (bytes[p++] != (byte) (0xC0 | ch >> 6) || bytes[p++] != (byte) (0x80 | ch & 0x3F)) {
-                    return false;
-                }
-            } else if (Character.isSurrogate(ch)) {
-                if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(ch, s.charAt(++i));
-                    if (bytes[p++] != (byte) (0xF0 | cp >> 18) || bytes[p++] != (byte) (0x80 | cp >> 12 & 0x3F)
-                            || bytes[p++] != (byte) (0x80 | cp >> 6 & 0x3F) || bytes[p++] != (byte) (0x80 | cp & 0x3F)) {
-                        return false;
-                    }
-                } else if (bytes[p++] != '?') {
-                    return false;
-                }
-            } else {
-                if (bytes[p++] != (byte) (0xE0 | ch >> 12) || bytes[p++] != (byte) (0x80 | ch >> 6 & 0x3F)
-                        || bytes[p++] != (byte) (0x80 | ch & 0x3F)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** Murmur3's finalizer: spreads FNV's weak low bits over the whole word. */
-    private static int finish(int h) {
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h;
     }
 }

@@ -42,6 +42,8 @@ class RecommendationApiTest {
     TenantRegistry tenants;
     @Autowired
     ServingService serving;
+    @Autowired
+    tools.jackson.databind.json.JsonMapper json;
     @LocalServerPort
     int port;
 
@@ -95,6 +97,66 @@ class RecommendationApiTest {
         HttpResponse<String> unpublished = get("/api/v1/tenants/fresh/customers/c1/recommendations");
         assertThat(unpublished.statusCode()).isEqualTo(503);
         assertThat(unpublished.body()).contains("\"error\":\"not_published\"");
+    }
+
+    /** The answer as the controller built it before it wrote JSON straight from the index: the reference shape. */
+    record Item(int rank, String productId, float score) {
+    }
+
+    record Recommendations(String tenant, String customer, String status, java.util.List<Item> recommendations,
+                           Integer modelVersion, String snapshot, LocalDate snapshotDate) {
+    }
+
+    @Test
+    void answersAreByteForByteWhatSerialisingTheAnswerRecordGives() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+        String[] products = {"p9", "prod-\"quoted\"", "produkt-ü-😀", "tab\tand\\backslash", "x"};
+        TenantSnapshotIndex.Builder builder = TenantSnapshotIndex.builder("acme", "2026-11-01-p4").modelVersion(12)
+                .runDate(LocalDate.of(2026, 11, 1));
+        float[][] scores = new float[3][];
+        for (int c = 0; c < 3; c++) {
+            builder.customer("k" + c);
+            scores[c] = new float[products.length];
+            for (int r = 0; r < products.length; r++) {
+                // awkward floats: tiny, huge, negative, many digits
+                double score = switch (r % 5) {
+                    case 0 -> random.nextDouble() * 1e-7;
+                    case 1 -> random.nextDouble() * 1e9;
+                    case 2 -> -random.nextDouble();
+                    default -> random.nextDouble() * 10;
+                };
+                scores[c][r] = (float) score;
+                builder.recommend(products[r], score);
+            }
+        }
+        TenantSnapshotIndex index = builder.build();
+        LookupAnswer answers = new LookupAnswer(json);
+        for (int c = 0; c < 3; c++) {
+            for (int limit : new int[] {1, 3, 20}) {
+                java.util.List<Item> items = new java.util.ArrayList<>();
+                for (int r = 0; r < Math.min(limit, products.length); r++) {
+                    items.add(new Item(r + 1, products[r], scores[c][r]));
+                }
+                String expected = json.writeValueAsString(new Recommendations("acme", "k" + c, "OK", items, 12,
+                        "2026-11-01-p4", LocalDate.of(2026, 11, 1)));
+                assertThat(new String(answers.list("acme", "k" + c, index, c, limit),
+                        java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
+            }
+        }
+        assertThat(new String(answers.withoutList("acme", "c\"1", "TENANT_OFF"), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(json.writeValueAsString(new Recommendations("acme", "c\"1", "TENANT_OFF",
+                        java.util.List.of(), null, null, null)));
+        TenantSnapshotIndex empty = TenantSnapshotIndex.builder("acme", "s").customer("e").build();
+        assertThat(new String(answers.list("acme", "e", empty, 0, 10), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(json.writeValueAsString(new Recommendations("acme", "e", "NOTHING_TO_RECOMMEND",
+                        java.util.List.of(), 1, "s", LocalDate.EPOCH)));
+    }
+
+    @Test
+    void readinessIncludesTheServingIndex() throws Exception {
+        HttpResponse<String> r = get("/actuator/health/readiness");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"servingIndex\"", "\"readinessState\"");
     }
 
     @Test

@@ -1,0 +1,48 @@
+package io.nightbake.client;
+
+import io.nightbake.snapshot.Snapshot;
+import io.nightbake.snapshot.SnapshotRegistry;
+import io.nightbake.tenant.TenantId;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Where the published snapshots are: which one each tenant serves, and the older ones kept for fallback. */
+public interface SnapshotPointers {
+
+    /** One snapshot of a tenant and its serving file. */
+    record Pointer(String tenant, String snapshotId, Path servingFile) {
+    }
+
+    /** Every published tenant's served snapshot, by tenant id. */
+    Map<String, Pointer> current();
+
+    /** The tenant's kept snapshots, newest first (the served one included). */
+    List<Pointer> kept(String tenant);
+
+    /** The pointers of Nightbake's snapshot registry (the database {@code serve} and {@code run-nightly} use). */
+    static SnapshotPointers registry(DataSource dataSource) {
+        SnapshotRegistry registry = new SnapshotRegistry(dataSource, Clock.systemUTC());
+        return new SnapshotPointers() {
+            @Override
+            public Map<String, Pointer> current() {
+                Map<String, Pointer> pointers = new HashMap<>();
+                registry.allCurrent().forEach((tenant, snapshot) -> pointers.put(tenant.value(), pointer(snapshot)));
+                return pointers;
+            }
+
+            @Override
+            public List<Pointer> kept(String tenant) {
+                return registry.snapshots(TenantId.of(tenant)).stream().map(SnapshotPointers::pointer).toList();
+            }
+        };
+    }
+
+    private static Pointer pointer(Snapshot snapshot) {
+        return new Pointer(snapshot.tenant().value(), snapshot.snapshotId(),
+                ServingFile.beside(Path.of(snapshot.path())));
+    }
+}
