@@ -55,7 +55,7 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
+    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step retrain, Step prebake, Step publish,
                    RunHeartbeats heartbeats, NightlyMetrics metrics) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
                 jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
@@ -63,13 +63,31 @@ public class NightlyJobConfig {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(heartbeats)
                 .listener(metrics)
-                .start(discoverTenants)
+                .start(checkSpark)
+                .next(discoverTenants)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
                 .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
                 .from(anyPartitionFailed).on("*").end()
                 .end()
+                .build();
+    }
+
+    /** On a Spark cluster: fails the night before any tenant is touched when the executors could not do its work. */
+    @Bean
+    Step checkSpark(JobRepository jobRepository, PlatformTransactionManager transactionManager, SparkClusterCheck check) {
+        return new StepBuilder("checkSpark", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    try {
+                        check.check();
+                    } catch (SparkClusterCheck.ClusterNotReady e) {
+                        log.error("the night cannot start: {}", e.getMessage());
+                        throw e;
+                    }
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
                 .build();
     }
 
