@@ -27,6 +27,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -103,23 +104,41 @@ public class NightlyJobConfig {
     }
 
     @Bean
-    Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, NightbakeProperties properties) {
+    Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, ModelRegistry models,
+                 TemplatePipeline template, NightbakeProperties properties, SparkProvider spark,
+                 @Value("${nightbake.retrain.executor:auto}") String executor) {
+        Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
+        var builder = new StepBuilder("retrain", jobRepository)
+                .partitioner(RETRAIN_WORKER, partitioner)
+                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner))
+                .aggregator(new TenantFailuresAggregator())
+                .allowStartIfComplete(true);
+        if (retrainOnSpark(executor, spark)) {
+            return builder.partitionHandler(new SparkRetrainPartitionHandler(jobRepository, models, template, properties, spark))
+                    .build();
+        }
         ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
         int threads = properties.retrain().effectiveThreads();
         pool.setCorePoolSize(threads);
         pool.setMaxPoolSize(threads);
         pool.setThreadNamePrefix("retrain-");
         pool.initialize();
-        Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
-        return new StepBuilder("retrain", jobRepository)
-                .partitioner(RETRAIN_WORKER, partitioner)
-                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner))
-                .aggregator(new TenantFailuresAggregator())
-                .step(retrainTenant)
-                .taskExecutor(pool)
-                .gridSize(threads)
-                .allowStartIfComplete(true)
-                .build();
+        return builder.step(retrainTenant).taskExecutor(pool).gridSize(threads).build();
+    }
+
+    /**
+     * {@code nightbake.retrain.executor}: {@code spark} runs the retrain phase as Spark tasks, {@code threads} as
+     * partitions on a thread pool in this process, {@code auto} (the default) as Spark tasks on a cluster and on the
+     * thread pool in local mode.
+     */
+    static boolean retrainOnSpark(String executor, SparkProvider spark) {
+        return switch (executor.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "spark" -> true;
+            case "threads" -> false;
+            case "auto", "" -> spark.isCluster();
+            default -> throw new IllegalArgumentException("nightbake.retrain.executor must be auto, spark or threads, was '"
+                    + executor + "'");
+        };
     }
 
     /**

@@ -11,5 +11,5 @@ import io.nightbake.model.ModelVersion;
  *                (the popularity baseline was then registered as {@code version}, the champion); else null
  */
 public record RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
-                             ModelVersion rejectedFirstModel) {
+                             ModelVersion rejectedFirstModel) implements java.io.Serializable {
 }
