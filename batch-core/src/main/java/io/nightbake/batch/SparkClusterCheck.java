@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +117,8 @@ public class SparkClusterCheck {
     private void probeExecutors(SparkSession session) {
         String home = properties.home().toString();
         ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "spark-cluster-check"));
+        LostExecutors lost = new LostExecutors();
+        session.sparkContext().addSparkListener(lost);
         List<ExecutorProbe.Report> reports;
         try {
             Future<List<ExecutorProbe.Report>> probe = runner.submit(() -> {
@@ -126,9 +130,12 @@ public class SparkClusterCheck {
                 }
             });
             try {
-                reports = probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                reports = awaitProbe(probe, lost);
             } catch (TimeoutException e) {
                 session.sparkContext().cancelJobGroup("nightbake-check");
+                if (lost.mentioning(spark.executorJar()) > 0) {
+                    throw missingJar(lost.lastReason());
+                }
                 throw new ClusterNotReady(SparkProvider.MASTER + "=" + spark.master() + ": no executor ran a task within "
                         + timeout.toSeconds() + " s; check that the workers are up and have the free cores and memory the "
                         + "application asks for (nightbake.spark.conf.executor.cores, nightbake.spark.conf.executor.memory)");
@@ -150,6 +157,7 @@ public class SparkClusterCheck {
             }
         } finally {
             runner.shutdownNow();
+            session.sparkContext().removeSparkListener(lost);
         }
         for (ExecutorProbe.Report report : reports) {
             if (report.missingClass() != null) {
@@ -162,6 +170,46 @@ public class SparkClusterCheck {
                         + report.homeProblem() + "; put nightbake.home on a file system that the driver and every worker "
                         + "mount at the same absolute path (NFS, a cluster file system) and set it to that absolute path");
             }
+        }
+    }
+
+    /**
+     * Waits for the probe; gives up early when executors keep dying at start because of the executor jar (a
+     * {@code local:} jar missing on the workers), which would otherwise only show as a timeout.
+     */
+    private List<ExecutorProbe.Report> awaitProbe(Future<List<ExecutorProbe.Report>> probe, LostExecutors lost)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return probe.get(500, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException notYet) {
+                if (System.nanoTime() > deadline || lost.mentioning(spark.executorJar()) >= 2) {
+                    throw notYet;
+                }
+            }
+        }
+    }
+
+    /** Why executors were lost while checking (Spark says "Unable to create executor due to <file>" and the like). */
+    static final class LostExecutors extends SparkListener {
+        private final List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+            reasons.add("executor " + removed.executorId() + " lost: " + removed.reason());
+        }
+
+        long mentioning(String jar) {
+            if (jar == null) {
+                return 0;
+            }
+            String path = jar.startsWith("local:") ? jar.substring("local:".length()) : jar;
+            return reasons.stream().filter(r -> r.contains(path)).count();
+        }
+
+        String lastReason() {
+            return reasons.isEmpty() ? "no reason given" : reasons.get(reasons.size() - 1);
         }
     }
 

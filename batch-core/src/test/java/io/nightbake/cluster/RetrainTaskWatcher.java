@@ -1,0 +1,50 @@
+package io.nightbake.cluster;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+
+/**
+ * A Spark listener (registered with {@code spark.extraListeners}) that lets a test act in the middle of the retrain
+ * Spark job: {@link #onFirstTaskEnd} runs once, when the job's first task ends; it also counts the job's tasks that
+ * did not succeed (lost with their executor), which proves that Spark retried them.
+ */
+public class RetrainTaskWatcher extends SparkListener {
+
+    static volatile Consumer<String> onFirstTaskEnd = executor -> { };
+    static final AtomicInteger failedTasks = new AtomicInteger();
+    private static final Set<Integer> retrainStages = ConcurrentHashMap.newKeySet();
+    private static final AtomicInteger endedTasks = new AtomicInteger();
+
+    static void reset(Consumer<String> action) {
+        onFirstTaskEnd = action;
+        failedTasks.set(0);
+        endedTasks.set(0);
+        retrainStages.clear();
+    }
+
+    @Override
+    public void onJobStart(SparkListenerJobStart jobStart) {
+        String description = jobStart.properties() == null ? null : jobStart.properties().getProperty("spark.job.description");
+        if (description != null && description.startsWith("nightbake retrain")) {
+            scala.jdk.javaapi.CollectionConverters.asJava(jobStart.stageIds()).forEach(id -> retrainStages.add((Integer) id));
+        }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+        if (!retrainStages.contains(taskEnd.stageId())) {
+            return;
+        }
+        if (!taskEnd.taskInfo().successful()) {
+            failedTasks.incrementAndGet();
+        }
+        if (endedTasks.incrementAndGet() == 1) {
+            onFirstTaskEnd.accept(taskEnd.taskInfo().executorId());
+        }
+    }
+}
