@@ -95,6 +95,27 @@ final class LocalSparkCluster implements AutoCloseable {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** Kills the Worker whose executor {@code executorId} is, and its executors. */
+    void killWorkerOf(String executorId) {
+        for (int n = 1; n <= workers.size(); n++) {
+            boolean runsIt = workers.get(n - 1).descendants().anyMatch(p -> {
+                String[] args = p.info().arguments().orElse(new String[0]);
+                for (int i = 0; i + 1 < args.length; i++) {
+                    if (args[i].equals("--executor-id") && args[i + 1].equals(executorId)) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            if (runsIt) {
+                System.out.println("killing worker " + n + ", which runs executor " + executorId);
+                killWorker(n);
+                return;
+            }
+        }
+        throw new IllegalStateException("no worker runs executor " + executorId);
+    }
+
     int aliveWorkers() throws IOException {
         HttpURLConnection http = (HttpURLConnection) URI.create("http://127.0.0.1:" + masterUiPort + "/json/").toURL()
                 .openConnection();

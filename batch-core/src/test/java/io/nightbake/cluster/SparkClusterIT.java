@@ -70,7 +70,7 @@ class SparkClusterIT {
                 .isRegularFile();
         fleet = dir.resolve("fleet");
         new SyntheticFleetGenerator().generate(FleetSpec.defaults().withTenants(TENANTS).withSeed(5)
-                .withLargestTenant(600, 150).withSmallestCustomers(40), fleet);
+                .withLargestTenant(400, 120).withSmallestCustomers(40), fleet);
         dropFirstProduct(fleet.resolve(BROKEN.value()).resolve(DataContract.PRODUCTS));
         cluster = LocalSparkCluster.start(dir.resolve("cluster"), EXECUTOR_JAR, 2);
     }
@@ -120,7 +120,7 @@ class SparkClusterIT {
         Path relative = Path.of("./target/cluster-it-relative-home-" + ProcessHandle.current().pid());
         try {
             Night night = night(relative, clusterArgs());
-            assertNotStarted(night, "nightbake.home=" + relative, "executors cannot use it");
+            assertNotStarted(night, "nightbake.home=", relative.getFileName().toString(), "executors cannot use it");
         } finally {
             deleteTree(relative);
         }
@@ -130,17 +130,18 @@ class SparkClusterIT {
     @Order(5)
     void losingAWorkerDuringRetrainingStillCompletesEveryTenantWithOneVersionEach() throws Exception {
         assertThat(local).as("runs after the local night").isNotNull();
-        RetrainTaskWatcher.reset(executor -> cluster.killWorker(1));
+        RetrainTaskWatcher.reset(cluster::killWorkerOf);
         Night night;
+        int lostTasks;
         try {
             night = night("worker-lost", clusterArgs());
         } finally {
+            lostTasks = RetrainTaskWatcher.failedTasks.get();
             RetrainTaskWatcher.reset(executor -> { });
         }
-        assertThat(cluster.aliveWorkers()).isLessThanOrEqualTo(2);
-        assertThat(RetrainTaskWatcher.failedTasks.get()).as("retrain tasks lost with the killed worker, retried by Spark")
-                .isPositive();
         assertSameNight(night, local);
+        assertThat(lostTasks).as("retrain tasks lost with the killed worker, retried by Spark")
+                .isPositive();
     }
 
     private static void assertSameNight(Night actual, Night expected) {
