@@ -57,10 +57,9 @@ public class NightlyJobConfig {
 
     @Bean
     Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step retrain, Step prebake, Step publish,
-                   RunHeartbeats heartbeats, NightlyMetrics metrics) {
+                   RunHeartbeats heartbeats, NightlyMetrics metrics, BatchQueries queries) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
-                jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
-                        .anyMatch(s -> s.getStatus().isUnsuccessful()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
+                queries.anyUnsuccessfulStep(jobExecution.getId()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(heartbeats)
                 .listener(metrics)
@@ -106,11 +105,12 @@ public class NightlyJobConfig {
     @Bean
     Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, ModelRegistry models,
                  TemplatePipeline template, NightbakeProperties properties, SparkProvider spark,
-                 @Value("${nightbake.retrain.executor:auto}") String executor) {
+                 BatchQueries attempts, @Value("${nightbake.retrain.executor:auto}") String executor) {
         Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
         var builder = new StepBuilder("retrain", jobRepository)
                 .partitioner(RETRAIN_WORKER, partitioner)
-                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner))
+                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner)
+                        .skippingLookupsOnFirstAttempt(attempts))
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true);
         if (retrainOnSpark(executor, spark)) {
@@ -159,7 +159,7 @@ public class NightlyJobConfig {
 
     @Bean
     Step prebake(JobRepository jobRepository, TenantRegistry tenants, ModelRegistry models, TemplatePipeline template,
-                 NightbakeProperties properties, SparkProvider spark) {
+                 NightbakeProperties properties, SparkProvider spark, BatchQueries attempts) {
         Partitioner partitioner = gridSize -> {
             Map<String, ExecutionContext> partitions = tenantsIn(tenants, TenantState.ON).partition(gridSize);
             partitions.putAll(tenantsIn(tenants, TenantState.FROZEN).partition(gridSize));
@@ -167,7 +167,8 @@ public class NightlyJobConfig {
         };
         return new StepBuilder("prebake", jobRepository)
                 .partitioner(PREBAKE_WORKER, partitioner)
-                .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models))
+                .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models)
+                        .skippingLookupsOnFirstAttempt(attempts))
                 .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark))
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true)
@@ -176,7 +177,7 @@ public class NightlyJobConfig {
 
     @Bean
     Step publish(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantRegistry tenants,
-                 SnapshotPublisher publisher) {
+                 SnapshotPublisher publisher, BatchQueries attempts) {
         Partitioner all = gridSize -> {
             Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
             for (TenantState state : TenantState.values()) {
@@ -203,7 +204,7 @@ public class NightlyJobConfig {
                 .build();
         return new StepBuilder("publish", jobRepository)
                 .partitioner(PUBLISH_WORKER, all)
-                .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all))
+                .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all).skippingLookupsOnFirstAttempt(attempts))
                 .aggregator(new TenantFailuresAggregator())
                 .step(worker)
                 .allowStartIfComplete(true)
