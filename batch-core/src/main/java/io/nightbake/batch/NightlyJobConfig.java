@@ -27,6 +27,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
@@ -57,22 +58,40 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
-                   RunHeartbeats heartbeats, NightlyMetrics metrics, io.nightbake.runs.Housekeeping housekeeping) {
+    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step retrain, Step prebake, Step publish,
+                   RunHeartbeats heartbeats, NightlyMetrics metrics, BatchQueries queries,
+                   io.nightbake.runs.Housekeeping housekeeping) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
-                jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
-                        .anyMatch(s -> s.getStatus().isUnsuccessful()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
+                queries.anyUnsuccessfulStep(jobExecution.getId()) ? FlowExecutionStatus.FAILED : FlowExecutionStatus.COMPLETED;
         return new JobBuilder(JOB_NAME, jobRepository)
                 .listener(heartbeats)
                 .listener(metrics)
                 .listener(housekeeping)
-                .start(discoverTenants)
+                .start(checkSpark)
+                .next(discoverTenants)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
                 .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
                 .from(anyPartitionFailed).on("*").end()
                 .end()
+                .build();
+    }
+
+    /** On a Spark cluster: fails the night before any tenant is touched when the executors could not do its work. */
+    @Bean
+    Step checkSpark(JobRepository jobRepository, PlatformTransactionManager transactionManager, SparkClusterCheck check) {
+        return new StepBuilder("checkSpark", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    try {
+                        check.check();
+                    } catch (SparkClusterCheck.ClusterNotReady e) {
+                        log.error("the night cannot start: {}", e.getMessage());
+                        throw e;
+                    }
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
                 .build();
     }
 
@@ -88,23 +107,42 @@ public class NightlyJobConfig {
     }
 
     @Bean
-    Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, NightbakeProperties properties) {
+    Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, ModelRegistry models,
+                 TemplatePipeline template, NightbakeProperties properties, SparkProvider spark,
+                 BatchQueries attempts, @Value("${nightbake.retrain.executor:auto}") String executor) {
+        Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
+        var builder = new StepBuilder("retrain", jobRepository)
+                .partitioner(RETRAIN_WORKER, partitioner)
+                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner)
+                        .skippingLookupsOnFirstAttempt(attempts))
+                .aggregator(new TenantFailuresAggregator())
+                .allowStartIfComplete(true);
+        if (retrainOnSpark(executor, spark)) {
+            return builder.partitionHandler(new SparkRetrainPartitionHandler(jobRepository, models, template, properties, spark))
+                    .build();
+        }
         ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
         int threads = properties.retrain().effectiveThreads();
         pool.setCorePoolSize(threads);
         pool.setMaxPoolSize(threads);
         pool.setThreadNamePrefix("retrain-");
         pool.initialize();
-        Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
-        return new StepBuilder("retrain", jobRepository)
-                .partitioner(RETRAIN_WORKER, partitioner)
-                .splitter(RerunAwareSplitter.incompleteOnly(jobRepository, RETRAIN_WORKER, partitioner))
-                .aggregator(new TenantFailuresAggregator())
-                .step(retrainTenant)
-                .taskExecutor(pool)
-                .gridSize(threads)
-                .allowStartIfComplete(true)
-                .build();
+        return builder.step(retrainTenant).taskExecutor(pool).gridSize(threads).build();
+    }
+
+    /**
+     * {@code nightbake.retrain.executor}: {@code spark} runs the retrain phase as Spark tasks, {@code threads} as
+     * partitions on a thread pool in this process, {@code auto} (the default) as Spark tasks on a cluster and on the
+     * thread pool in local mode.
+     */
+    static boolean retrainOnSpark(String executor, SparkProvider spark) {
+        return switch (executor.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "spark" -> true;
+            case "threads" -> false;
+            case "auto", "" -> spark.isCluster();
+            default -> throw new IllegalArgumentException("nightbake.retrain.executor must be auto, spark or threads, was '"
+                    + executor + "'");
+        };
     }
 
     /**
@@ -126,7 +164,7 @@ public class NightlyJobConfig {
 
     @Bean
     Step prebake(JobRepository jobRepository, TenantRegistry tenants, ModelRegistry models, TemplatePipeline template,
-                 NightbakeProperties properties, SparkProvider spark) {
+                 NightbakeProperties properties, SparkProvider spark, BatchQueries attempts) {
         Partitioner partitioner = gridSize -> {
             Map<String, ExecutionContext> partitions = tenantsIn(tenants, TenantState.ON).partition(gridSize);
             partitions.putAll(tenantsIn(tenants, TenantState.FROZEN).partition(gridSize));
@@ -134,7 +172,8 @@ public class NightlyJobConfig {
         };
         return new StepBuilder("prebake", jobRepository)
                 .partitioner(PREBAKE_WORKER, partitioner)
-                .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models))
+                .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models)
+                        .skippingLookupsOnFirstAttempt(attempts))
                 .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark))
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true)
@@ -143,7 +182,7 @@ public class NightlyJobConfig {
 
     @Bean
     Step publish(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantRegistry tenants,
-                 SnapshotPublisher publisher) {
+                 SnapshotPublisher publisher, BatchQueries attempts) {
         Partitioner all = gridSize -> {
             Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
             for (TenantState state : TenantState.values()) {
@@ -170,7 +209,7 @@ public class NightlyJobConfig {
                 .build();
         return new StepBuilder("publish", jobRepository)
                 .partitioner(PUBLISH_WORKER, all)
-                .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all))
+                .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all).skippingLookupsOnFirstAttempt(attempts))
                 .aggregator(new TenantFailuresAggregator())
                 .step(worker)
                 .allowStartIfComplete(true)

@@ -33,6 +33,7 @@ final class RerunAwareSplitter implements StepExecutionSplitter {
     private final Partitioner partitioner;
     private final ModelRegistry models;
     private final boolean always;
+    private BatchQueries attempts;
 
     private RerunAwareSplitter(JobRepository jobRepository, String stepName, Partitioner partitioner, ModelRegistry models,
                                boolean always) {
@@ -59,6 +60,12 @@ final class RerunAwareSplitter implements StepExecutionSplitter {
         return new RerunAwareSplitter(jobRepository, stepName, partitioner, null, true);
     }
 
+    /** Lets the splitter skip the per-tenant lookups of earlier partitions on a run's first attempt. */
+    RerunAwareSplitter skippingLookupsOnFirstAttempt(BatchQueries attempts) {
+        this.attempts = attempts;
+        return this;
+    }
+
     @Override
     public String getStepName() {
         return stepName;
@@ -67,10 +74,12 @@ final class RerunAwareSplitter implements StepExecutionSplitter {
     @Override
     public Set<StepExecution> split(StepExecution manager, int gridSize) throws JobExecutionException {
         JobExecution job = manager.getJobExecution();
+        // on a run's first attempt no partition has run before: no lookup per tenant (thousands of queries a phase)
+        boolean firstAttempt = attempts != null && !attempts.earlierAttempts(job);
         Set<StepExecution> partitions = new LinkedHashSet<>();
         for (Map.Entry<String, ExecutionContext> partition : partitioner.partition(gridSize).entrySet()) {
             String name = stepName + ":" + partition.getKey();
-            StepExecution last = jobRepository.getLastStepExecution(job.getJobInstance(), name);
+            StepExecution last = firstAttempt ? null : jobRepository.getLastStepExecution(job.getJobInstance(), name);
             if (last != null && (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN)) {
                 throw new JobExecutionException("partition " + name + " is still " + last.getStatus()
                         + " from an earlier attempt; if that process died, mark its executions failed first");

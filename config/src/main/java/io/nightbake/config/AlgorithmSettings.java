@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public record AlgorithmSettings(String name, int factors, int epochs, double learningRate, double initVariance, long seed,
                                 double regularization, double biasRegularization, double initStd,
-                                double learningRateDecay, int negativeSamples) {
+                                double learningRateDecay, int negativeSamples) implements java.io.Serializable {
 
     public static final String TRIBUO_FM = "tribuo-fm";
     public static final String BIASED_MF = "biased-mf";

@@ -14,7 +14,7 @@ public record BusinessRules(
         boolean excludeInactive,
         Set<String> blockedCategories,
         Map<String, Set<String>> regionAllowedCategories,
-        Double minScore) {
+        Double minScore) implements java.io.Serializable {
 
     public BusinessRules {
         blockedCategories = Set.copyOf(blockedCategories);

@@ -9,7 +9,7 @@ package io.nightbake.config;
  * @param maxCustomers   ranking metrics look at most at this many customers (a seeded random sample when a holdout has
  *                       more), which bounds their cost on large tenants: each customer is scored against every product
  */
-public record EvaluationSettings(int k, double relevantRating, int maxCustomers) {
+public record EvaluationSettings(int k, double relevantRating, int maxCustomers) implements java.io.Serializable {
 
     public EvaluationSettings(int k, double relevantRating) {
         this(k, relevantRating, 5000);

@@ -17,7 +17,7 @@ import java.util.List;
  * @param bootstrapSamples resamples of the paired bootstrap
  */
 public record GateSettings(String metric, double promotionMargin, String marginType, String pairedTest, double confidence,
-                           int bootstrapSamples) {
+                           int bootstrapSamples) implements java.io.Serializable {
 
     public static final String RMSE = "rmse";
     public static final String NDCG = "ndcg";

@@ -26,7 +26,7 @@ public record TemplatePipeline(
         GateSettings implicitGate,
         int topK,
         BusinessRules rules,
-        Map<String, BusinessRules> tenantRules) {
+        Map<String, BusinessRules> tenantRules) implements java.io.Serializable {
 
     public TemplatePipeline {
         features = List.copyOf(features);

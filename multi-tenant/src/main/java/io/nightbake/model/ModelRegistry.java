@@ -20,7 +20,7 @@ import javax.sql.DataSource;
  * and moving the pointer happen in one transaction, so a tenant never has a half-registered version or two
  * champions.
  */
-public class ModelRegistry {
+public class ModelRegistry implements ModelVersions {
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -34,6 +34,7 @@ public class ModelRegistry {
      * Stores {@code candidate} under the tenant's next version number (its {@code version} field is ignored)
      * and, when its decision is PROMOTED, makes it the champion, all in one transaction.
      */
+    @Override
     public ModelVersion register(ModelVersion candidate, String actor) {
         return jdbc.inTransaction(c -> {
             TenantId tenant = candidate.tenant();
@@ -132,6 +133,7 @@ public class ModelRegistry {
         });
     }
 
+    @Override
     public Optional<ModelVersion> champion(TenantId tenant) {
         return jdbc.queryOne("SELECT v.* FROM nb_model_version v JOIN nb_champion c "
                 + "ON c.tenant_id = v.tenant_id AND c.version = v.version WHERE c.tenant_id = ?", ModelRegistry::version, tenant.value());
@@ -143,9 +145,16 @@ public class ModelRegistry {
     }
 
     /** The version trained for {@code runDate}, if that night's retraining already finished for the tenant. */
+    @Override
     public Optional<ModelVersion> trainedOn(TenantId tenant, LocalDate runDate) {
         return jdbc.queryOne("SELECT * FROM nb_model_version WHERE tenant_id = ? AND run_date = ? ORDER BY version DESC",
                 ModelRegistry::version, tenant.value(), Date.valueOf(runDate));
+    }
+
+    /** The tenant's highest version number, 0 when it has none. */
+    public int latestVersion(TenantId tenant) {
+        return jdbc.query("SELECT COALESCE(MAX(version), 0) AS v FROM nb_model_version WHERE tenant_id = ?",
+                row -> row.getInt("v"), tenant.value()).get(0);
     }
 
     public List<ModelVersion> versions(TenantId tenant) {

@@ -41,7 +41,7 @@ public record ModelVersion(
         String gateMetric,
         RankingMetrics ranking,
         RankingMetrics championRanking,
-        RankingMetrics popularityRanking) {
+        RankingMetrics popularityRanking) implements java.io.Serializable {
 
     /** A version without ranking metrics (gated by RMSE). */
     public ModelVersion(TenantId tenant, int version, LocalDate runDate, String templateName, int templateVersion,

@@ -11,5 +11,5 @@ package io.nightbake.model;
  * @param recall    mean of hits / (the customer's relevant products)
  * @param ndcg      mean of DCG@k / ideal DCG@k, binary gains
  */
-public record RankingMetrics(int k, int customers, double precision, double recall, double ndcg) {
+public record RankingMetrics(int k, int customers, double precision, double recall, double ndcg) implements java.io.Serializable {
 }

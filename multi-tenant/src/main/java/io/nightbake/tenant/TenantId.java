@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * A tenant's identifier. It ends up in file paths, SQL and URLs, so it only admits
  * lower-case letters, digits, '_' and '-', starting with a letter or digit, at most 63 characters.
  */
-public record TenantId(String value) implements Comparable<TenantId> {
+public record TenantId(String value) implements java.io.Serializable, Comparable<TenantId> {
 
     private static final Pattern ALLOWED = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 

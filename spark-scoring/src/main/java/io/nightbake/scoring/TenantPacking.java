@@ -21,16 +21,27 @@ public final class TenantPacking {
     }
 
     public static List<Bin> pack(List<ScoringTask> tasks, int slots) {
+        List<String> ids = new ArrayList<>(tasks.size());
+        long[] weights = new long[tasks.size()];
+        for (int i = 0; i < tasks.size(); i++) {
+            ids.add(tasks.get(i).tenantId());
+            weights[i] = weight(tasks.get(i));
+        }
+        return pack(ids, weights, slots);
+    }
+
+    /** Packs items named {@code ids} of estimated cost {@code weights} (at least 1 each) into at most {@code slots} bins. */
+    public static List<Bin> pack(List<String> ids, long[] weights, int slots) {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1, was " + slots);
         }
-        int binCount = Math.min(slots, tasks.size());
-        List<Integer> order = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
+        int binCount = Math.min(slots, ids.size());
+        List<Integer> order = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
             order.add(i);
         }
-        order.sort(Comparator.<Integer>comparingLong(i -> weight(tasks.get(i))).reversed()
-                .thenComparing(i -> tasks.get(i).tenantId())
+        order.sort(Comparator.<Integer>comparingLong(i -> Math.max(1, weights[i])).reversed()
+                .thenComparing(ids::get)
                 .thenComparingInt(i -> i));
 
         List<List<Integer>> members = new ArrayList<>(binCount);
@@ -45,7 +56,7 @@ public final class TenantPacking {
         for (int position : order) {
             int bin = leastLoaded.poll();
             members.get(bin).add(position);
-            loads[bin] += weight(tasks.get(position));
+            loads[bin] += Math.max(1, weights[position]);
             leastLoaded.add(bin);
         }
         List<Bin> bins = new ArrayList<>(binCount);

@@ -12,7 +12,7 @@ import io.nightbake.model.ModelVersion;
  * @param duplicatesCollapsed exact duplicate interactions left out of training and holdout (see {@link HoldoutSplit})
  */
 public record RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
-                             ModelVersion rejectedFirstModel, int duplicatesCollapsed) {
+                             ModelVersion rejectedFirstModel, int duplicatesCollapsed) implements java.io.Serializable {
 
     public RetrainOutcome(ModelVersion version, int interactions, long trainMillis, long totalMillis, boolean resumed,
                           ModelVersion rejectedFirstModel) {

@@ -3,8 +3,8 @@ package io.nightbake.retrain.pipeline;
 import io.nightbake.config.AlgorithmSettings;
 import io.nightbake.config.GateSettings;
 import io.nightbake.config.TemplatePipeline;
-import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
+import io.nightbake.model.ModelVersions;
 import io.nightbake.retrain.data.FeedbackKind;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
@@ -41,7 +41,7 @@ public final class TenantRetrainer {
 
     private final TemplatePipeline template;
     private final Trainer trainer;
-    private final ModelRegistry models;
+    private final ModelVersions models;
     private final Path modelsDir;
     private final Clock clock;
 
@@ -49,12 +49,12 @@ public final class TenantRetrainer {
      * Trains every tenant with the template's algorithm for the kind of its interactions: {@code algorithm} for
      * explicit ratings, {@code implicit-feedback.algorithm} for implicit feedback.
      */
-    public TenantRetrainer(TemplatePipeline template, ModelRegistry models, Path modelsDir, Clock clock) {
+    public TenantRetrainer(TemplatePipeline template, ModelVersions models, Path modelsDir, Clock clock) {
         this(template, null, models, modelsDir, clock);
     }
 
     /** Trains every tenant with {@code trainer}, whatever its interactions (null: as the template says). */
-    public TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelRegistry models, Path modelsDir, Clock clock) {
+    public TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelVersions models, Path modelsDir, Clock clock) {
         this.template = template;
         this.trainer = trainer;
         this.models = models;

@@ -1,0 +1,26 @@
+package io.nightbake.scoring;
+
+import io.nightbake.model.ModelVersion;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.Objects;
+
+/**
+ * One tenant's retraining as a Spark task gets it: where its data is, the night, and what the driver read from the
+ * registry (the champion and the next version number). Paths are strings every executor must be able to open.
+ *
+ * @param champion         the tenant's champion, or null before its first model
+ * @param nextVersion      the number its next registered version gets
+ * @param estimatedCost    the interactions file's size in bytes, used to pack tenants into Spark tasks
+ */
+public record RetrainTask(String tenantId, String tenantDataDir, LocalDate runDate, ModelVersion champion, int nextVersion,
+                          long estimatedCost) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public RetrainTask {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(tenantDataDir, "tenantDataDir");
+        Objects.requireNonNull(runDate, "runDate");
+    }
+}
