@@ -1,6 +1,7 @@
 package io.nightbake.api;
 
 import io.nightbake.config.TemplatePipeline;
+import io.nightbake.feedback.RecommendationId;
 import io.nightbake.serving.ServingService;
 import io.nightbake.serving.TenantSnapshotIndex;
 import io.nightbake.tenant.TenantId;
@@ -9,6 +10,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,6 +41,11 @@ public class RecommendationController {
     private final ServingService serving;
     private final TemplatePipeline template;
     private final Timer lookupLatency;
+    /**
+     * The attribution id of each served snapshot, computed once per loaded snapshot (keyed by the index object, so a
+     * reloaded snapshot gets its own): a lookup writes nothing and builds no string for it.
+     */
+    private final Map<TenantSnapshotIndex, String> recommendationIds = new ConcurrentHashMap<>();
 
     public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry) {
         this.serving = serving;
@@ -50,7 +58,7 @@ public class RecommendationController {
     }
 
     public record Recommendations(String tenant, String customer, String status, List<Item> recommendations,
-                                  Integer modelVersion, String snapshot, LocalDate snapshotDate) {
+                                  Integer modelVersion, String snapshot, LocalDate snapshotDate, String recommendationId) {
     }
 
     public record SnapshotStatus(String tenant, String state, boolean published, String snapshot, Integer modelVersion,
@@ -76,7 +84,7 @@ public class RecommendationController {
         }
         int max = parseLimit(limit);
         if (state == TenantState.OFF) {
-            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null));
+            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null, null));
         }
         TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
         if (index == null) {
@@ -93,7 +101,21 @@ public class RecommendationController {
             items.add(new Item(i + 1, lookup.productId(i), lookup.score(i)));
         }
         return ResponseEntity.ok(new Recommendations(tenant, customer, items.isEmpty() ? "NOTHING_TO_RECOMMEND" : "OK", items,
-                index.modelVersion(), index.snapshotId(), index.runDate()));
+                index.modelVersion(), index.snapshotId(), index.runDate(), recommendationId(index)));
+    }
+
+    /** The champion arm's id for the snapshot (every customer sees the champion until experiments assign arms). */
+    private String recommendationId(TenantSnapshotIndex index) {
+        String id = recommendationIds.get(index);
+        if (id == null) {
+            if (recommendationIds.size() > 10_000) {
+                recommendationIds.clear(); // snapshots replaced over a long uptime: drop the old ones' entries
+            }
+            id = new RecommendationId(io.nightbake.tenant.TenantId.of(index.tenantId()), index.snapshotId(),
+                    Math.max(0, index.modelVersion()), RecommendationId.CHAMPION).toString();
+            recommendationIds.put(index, id);
+        }
+        return id;
     }
 
     @GetMapping("/recommendations/status")
