@@ -55,7 +55,8 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
+    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step compactFeedback, Step retrain, Step prebake,
+                   Step publish,
                    RunHeartbeats heartbeats, NightlyMetrics metrics) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
                 jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
@@ -64,6 +65,7 @@ public class NightlyJobConfig {
                 .listener(heartbeats)
                 .listener(metrics)
                 .start(discoverTenants)
+                .next(compactFeedback)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
@@ -78,6 +80,19 @@ public class NightlyJobConfig {
         return new StepBuilder("discoverTenants", jobRepository)
                 .tasklet((contribution, chunk) -> {
                     discovery.registerNewTenants();
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
+                .build();
+    }
+
+    /** Moves the feedback events dated up to the run date into the tenants' Parquet, before retraining reads them. */
+    @Bean
+    Step compactFeedback(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+                         io.nightbake.feedback.FeedbackCompaction compaction) {
+        return new StepBuilder("compactFeedback", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    compaction.compact(chunk.getStepContext().getStepExecution().getJobParameters().getLocalDate(RUN_DATE));
                     return RepeatStatus.FINISHED;
                 }, transactionManager)
                 .allowStartIfComplete(true)
