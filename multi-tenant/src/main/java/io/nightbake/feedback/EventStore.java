@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -267,6 +266,14 @@ public class EventStore {
                 row.getDate("event_date").toLocalDate(), row.getString("snapshot_id"), row.getInt("model_version"),
                 row.getString("arm"), row.getLong("impressions"), row.getLong("clicks"), row.getLong("purchases"),
                 row.getLong("ratings")), args);
+    }
+
+    /** The latest day with performance counts, or null. */
+    public LocalDate latestDay() {
+        return jdbc.queryOne("SELECT max(event_date) FROM nb_feedback_daily", row -> {
+            Date d = row.getDate(1);
+            return d == null ? null : d.toLocalDate();
+        }).orElse(null);
     }
 
     private boolean isPostgres() {
