@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * Prometheus gauges of the fleet, and the {@code feedback} health indicator:
  * {@code nightbake_tenants{state}}, {@code nightbake_fleet_ctr} and {@code nightbake_fleet_conversion} (the 7 days
- * up to the latest day with compacted feedback) and {@code nightbake_model_ctr{model=trained|popularity}} (the same
- * window, split by whether the list came from a trained model or the popularity baseline). The health turns to
+ * up to the latest day with compacted feedback) and {@code nightbake_model_ctr{model=trained|popularity}} (the 28
+ * days up to that day, split by whether the list came from a trained model or the popularity baseline). The health turns to
  * {@code WARNING} (HTTP 200; lookups are fine) with the fleet health's warnings as details.
  */
 @Component("feedback")
@@ -28,6 +28,8 @@ public class FeedbackMetrics implements HealthIndicator {
 
     public static final Status WARNING = new Status("WARNING", "the fleet's online figures need attention");
     private static final Duration CACHE = Duration.ofSeconds(10);
+    private static final int FLEET_DAYS = 7;
+    private static final int MODEL_DAYS = 28;
 
     private final EventStore store;
     private final FleetHealthService fleet;
@@ -50,9 +52,9 @@ public class FeedbackMetrics implements HealthIndicator {
         Gauge.builder("nightbake.fleet.conversion", this, m -> m.window().conversion())
                 .description("purchases per impression over the fleet, same window").register(registry);
         Gauge.builder("nightbake.model.ctr", this, m -> m.window().trainedCtr()).tag("model", "trained")
-                .description("CTR of lists from trained models, same window").register(registry);
+                .description("CTR of lists from trained models, the 28 days up to the latest compacted day").register(registry);
         Gauge.builder("nightbake.model.ctr", this, m -> m.window().popularityCtr()).tag("model", "popularity")
-                .description("CTR of lists from the popularity baseline, same window").register(registry);
+                .description("CTR of lists from the popularity baseline, the 28 days up to the latest compacted day").register(registry);
     }
 
     private Window window() {
@@ -66,13 +68,15 @@ public class FeedbackMetrics implements HealthIndicator {
         long[] popularity = new long[2];
         if (latest != null) {
             Map<String, String> algorithms = new HashMap<>();
-            for (EventStore.DailyCounts c : store.daily(null, latest.minusDays(6), latest)) {
+            for (EventStore.DailyCounts c : store.daily(null, latest.minusDays(MODEL_DAYS - 1), latest)) {
                 if (c.modelVersion() < 0) {
                     continue;
                 }
-                all[0] += c.impressions();
-                all[1] += c.clicks();
-                all[2] += c.purchases();
+                if (!c.date().isBefore(latest.minusDays(FLEET_DAYS - 1))) {
+                    all[0] += c.impressions();
+                    all[1] += c.clicks();
+                    all[2] += c.purchases();
+                }
                 String algorithm = c.modelVersion() == 0 ? PopularityBaseline.ALGORITHM
                         : algorithms.computeIfAbsent(c.tenant().value() + "/" + c.modelVersion(), k -> models
                         .find(c.tenant(), c.modelVersion()).map(ModelVersion::algorithm).orElse(""));
