@@ -22,7 +22,9 @@ JAR=batch-core/target/nightbake.jar
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 HOME_DIR=$(mktemp -d -t nightbake-events-bench.XXXXXX)
 ARGS=(--nightbake.home="$HOME_DIR")
+DB="H2 (embedded file)"
 if [ -n "$PG" ]; then
+  DB="PostgreSQL 127.0.0.1"
   SCHEMA="nb_bench_$(date +%s)"
   psql -h 127.0.0.1 -U postgres -d test -qc "CREATE SCHEMA $SCHEMA" >/dev/null
   ARGS+=(--spring.profiles.active=postgres "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$SCHEMA"
@@ -46,10 +48,11 @@ done
 RID=$(curl -sf -H "Authorization: Bearer $KEY" \
   "http://127.0.0.1:$PORT/api/v1/tenants/tenant-001/customers/cust-000001/recommendations" | grep -o 'nbr1\.[^"]*')
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GB;" \
-  "$(java -version 2>&1 | head -1); database: ${PG:+PostgreSQL}${PG:-H2 (embedded file)}; load generator on the same machine"
+  "$(java -version 2>&1 | head -1); database: $DB; load generator on the same machine"
 # warm-up (JIT, connection pool), then the measured run
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/events-ingest.lua "http://127.0.0.1:$PORT" -- tenant-001 "$KEY" "$RID" $CUSTOMERS >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s bench/events-ingest.lua "http://127.0.0.1:$PORT" \
   -- tenant-001 "$KEY" "$RID" $CUSTOMERS | grep -E 'batches|ingest|batch latency|unexpected|Socket errors'
 kill $SERVER; wait $SERVER 2>/dev/null || true
 rm -rf "$HOME_DIR"
+if [ -n "$PG" ]; then psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA $SCHEMA CASCADE" >/dev/null; fi
