@@ -13,6 +13,8 @@ import io.nightbake.cli.OperatorCommands;
 import io.nightbake.cli.CommandLine.UsageException;
 import io.nightbake.config.ConfigException;
 import io.nightbake.config.TemplateLoader;
+import io.nightbake.feedback.FeedbackSimulator;
+import io.nightbake.feedback.PerformanceService;
 import io.nightbake.retrain.importer.ImportReport;
 import io.nightbake.retrain.importer.OnlineRetailImporter;
 import io.nightbake.retrain.importer.TenantBy;
@@ -83,6 +85,10 @@ public final class NightbakeCli {
                             first lookup   [--tenants 4000] [--largest-customers 50000] [--largest-products 5000]
                             [--seed 1] [--connections 4,16,64] [--seconds 10] [--rate 10000]
                             [--thread-models pool,virtual] [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
+              simulate-feedback  post simulated impressions, clicks and purchases on the published lists of a
+                            generated fleet (clicks follow the generator's planted preferences; seeded, deterministic)
+                            --from YYYY-MM-DD --to YYYY-MM-DD [--tenants N --seed S and the size knobs, as given to
+                            generate] [--feedback-seed S] [--sessions-per-day N] [--list-length K]
               help          this text; `help <command>` or `<command> --help` (-h) for one command
               check-data    validate a tenant's files now, with the messages the night would give
                             --tenant T [--date YYYY-MM-DD]
@@ -172,6 +178,7 @@ public final class NightbakeCli {
                 case "recover" -> recover(line, out);
                 case "benchmark" -> benchmark(line, out);
                 case "serving-benchmark" -> servingBenchmark(line, out);
+                case "simulate-feedback" -> simulateFeedback(line, out);
                 case "import" -> importData(action, line, out);
                 case "quality-report" -> qualityReport(line, out);
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
@@ -336,6 +343,13 @@ public final class NightbakeCli {
             JobExecution first = launcher.run(lastNight.minusDays(7));
             out.println();
             out.print(RunReport.format(report.of(first)));
+            ServingService serving = context.getBean(ServingService.class);
+            if (!serving.active()) {
+                serving.start(); // the simulator reads the published lists from the serving index
+            } else {
+                serving.refresh();
+            }
+            simulateWeek(context, spec, lastNight.minusDays(6), lastNight, out);
 
             TenantRegistry tenants = context.getBean(TenantRegistry.class);
             List<Tenant> all = tenants.list();
@@ -348,17 +362,85 @@ public final class NightbakeCli {
             JobExecution second = launcher.run(lastNight);
             out.println();
             out.print(RunReport.format(report.of(second)));
+            serving.refresh();
+            simulateWeek(context, spec, lastNight.plusDays(1), lastNight.plusDays(7), out);
+            out.println();
+            out.println("night 3: compacts the second week's feedback into the tenants' Parquet and retrains on it");
+            JobExecution third = launcher.run(lastNight.plusDays(7));
+            out.println();
+            out.print(RunReport.format(report.of(third)));
+            printCtrPerVersion(context, lastNight.minusDays(6), lastNight.plusDays(7), out);
             if (serve) {
                 context.getBean(ServingService.class).refresh();
                 printServing(context, out);
                 keepRunning = true;
                 return Integer.MIN_VALUE;
             }
-            return second.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
+            return second.getStatus() == BatchStatus.COMPLETED && third.getStatus() == BatchStatus.COMPLETED ? 0 : 1;
         } finally {
             if (!keepRunning) {
                 context.close();
             }
+        }
+    }
+
+    private static void simulateWeek(ConfigurableApplicationContext context, FleetSpec spec, LocalDate from, LocalDate to,
+                                     PrintStream out) {
+        List<FeedbackSimulator.TenantSummary> simulated = context.getBean(FeedbackSimulator.class)
+                .simulate(spec, from, to, 1, 40, 10);
+        long impressions = simulated.stream().mapToLong(FeedbackSimulator.TenantSummary::impressions).sum();
+        long clicks = simulated.stream().mapToLong(FeedbackSimulator.TenantSummary::clicks).sum();
+        long purchases = simulated.stream().mapToLong(FeedbackSimulator.TenantSummary::purchases).sum();
+        out.printf("%nfeedback %s..%s: %d tenants' lists shown, %d impressions, %d clicks (CTR %.3f), %d purchases, "
+                + "posted through the events service%n", from, to, simulated.size(), impressions, clicks,
+                impressions == 0 ? 0 : clicks / (double) impressions, purchases);
+    }
+
+    /** Each tenant's online CTR per model version, from the performance figures the nights computed. */
+    private static void printCtrPerVersion(ConfigurableApplicationContext context, LocalDate from, LocalDate to, PrintStream out) {
+        PerformanceService performance = context.getBean(PerformanceService.class);
+        out.printf("%nonline CTR per model version (%s..%s, Wilson 95%% interval; offline NDCG@10 of the model and of "
+                + "popularity beside it)%n", from, to);
+        out.printf("%-12s %-8s %-12s %11s %7s %8s %17s %8s %8s%n", "tenant", "version", "algorithm", "impressions", "clicks",
+                "ctr", "ctr 95%", "ndcg@10", "pop ndcg");
+        for (Tenant tenant : context.getBean(TenantRegistry.class).list()) {
+            for (PerformanceService.Version v : performance.of(tenant.id(), from, to).versions()) {
+                out.printf(java.util.Locale.ROOT, "%-12s %-8d %-12s %11d %7d %8.4f   [%.4f, %.4f] %8s %8s%n", tenant.id(),
+                        v.modelVersion(), v.algorithm(), v.impressions(), v.clicks(), v.ctr(), v.ctrLow(), v.ctrHigh(),
+                        v.ndcgAt10() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", v.ndcgAt10()),
+                        v.popularityNdcgAt10() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", v.popularityNdcgAt10()));
+            }
+        }
+    }
+
+    private static int simulateFeedback(CommandLine line, PrintStream out) {
+        line.allowOnly(Set.of("tenants", "seed", "largest-customers", "largest-products", "interactions-per-customer",
+                "from", "to", "feedback-seed", "sessions-per-day", "list-length"));
+        FleetSpec spec = fleetSpec(line);
+        LocalDate from;
+        LocalDate to;
+        long feedbackSeed;
+        try {
+            from = LocalDate.parse(line.required("from"));
+            to = LocalDate.parse(line.required("to"));
+            feedbackSeed = Long.parseLong(line.option("feedback-seed", "1"));
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw new UsageException("--from and --to must be YYYY-MM-DD and --feedback-seed a number: " + e.getMessage());
+        }
+        if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {
+            throw new UsageException("--from must not be after --to, and the range is at most 366 days");
+        }
+        int sessions = line.integer("sessions-per-day", 40, 1, 1_000_000);
+        int length = line.integer("list-length", 10, 1, 1000);
+        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
+            context.getBean(ServingService.class).start();
+            for (FeedbackSimulator.TenantSummary t : context.getBean(FeedbackSimulator.class)
+                    .simulate(spec, from, to, feedbackSeed, sessions, length)) {
+                out.printf(java.util.Locale.ROOT, "%-12s version %-4d %8d impressions %6d clicks (CTR %.4f) %6d purchases; "
+                                + "%d new, %d duplicates%n", t.tenant(), t.modelVersion(), t.impressions(), t.clicks(), t.ctr(),
+                        t.purchases(), t.accepted(), t.duplicates());
+            }
+            return 0;
         }
     }
 

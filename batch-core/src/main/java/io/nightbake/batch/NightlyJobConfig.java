@@ -58,7 +58,7 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step retrain, Step prebake, Step publish,
+    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step compactFeedback, Step retrain, Step prebake, Step publish,
                    RunHeartbeats heartbeats, NightlyMetrics metrics, BatchQueries queries,
                    io.nightbake.runs.Housekeeping housekeeping) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
@@ -69,6 +69,7 @@ public class NightlyJobConfig {
                 .listener(housekeeping)
                 .start(checkSpark)
                 .next(discoverTenants)
+                .next(compactFeedback)
                 .next(retrain).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
@@ -100,6 +101,19 @@ public class NightlyJobConfig {
         return new StepBuilder("discoverTenants", jobRepository)
                 .tasklet((contribution, chunk) -> {
                     discovery.registerNewTenants();
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
+                .build();
+    }
+
+    /** Moves the feedback events dated up to the run date into the tenants' Parquet, before retraining reads them. */
+    @Bean
+    Step compactFeedback(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+                         io.nightbake.feedback.FeedbackCompaction compaction) {
+        return new StepBuilder("compactFeedback", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    compaction.compact(chunk.getStepContext().getStepExecution().getJobParameters().getLocalDate(RUN_DATE));
                     return RepeatStatus.FINISHED;
                 }, transactionManager)
                 .allowStartIfComplete(true)

@@ -90,6 +90,7 @@ public final class TenantDataReader {
             readProducts(productParts);
             readCustomers(customerParts);
             readInteractions(interactionParts);
+            FeedbackMerge.into(builder, tenant, dir);
             return builder.build();
         }
 

@@ -54,6 +54,9 @@ public final class TenantDataset {
     private final long[] eventTimeMicros;
     private final int[] eventType;
     private final String[] eventTypes;
+    /** (customer, product) pairs shown but neither clicked nor bought (feedback impressions): negative signal. */
+    private final int[] negativeCustomer;
+    private final int[] negativeProduct;
 
     private TenantDataset(Builder b) {
         tenant = b.tenant;
@@ -80,6 +83,23 @@ public final class TenantDataset {
         eventTimeMicros = b.eventTimeMicros.length == n ? b.eventTimeMicros : Arrays.copyOf(b.eventTimeMicros, n);
         eventType = b.eventType.length == n ? b.eventType : Arrays.copyOf(b.eventType, n);
         eventTypes = b.eventTypes.values();
+        negativeCustomer = Arrays.copyOf(b.negativeCustomer, b.negatives);
+        negativeProduct = Arrays.copyOf(b.negativeProduct, b.negatives);
+    }
+
+    // ---------------------------------------------------------------- negatives (from feedback impressions)
+
+    /** How many (customer, product) pairs were shown without a click or purchase (see {@code FeedbackMerge}). */
+    public int negativeCount() {
+        return negativeCustomer.length;
+    }
+
+    public int negativeCustomer(int i) {
+        return negativeCustomer[i];
+    }
+
+    public int negativeProduct(int i) {
+        return negativeProduct[i];
     }
 
     public static Builder builder(TenantId tenant) {
@@ -280,6 +300,9 @@ public final class TenantDataset {
         private long[] eventTimeMicros = new long[64];
         private int[] eventType = new int[64];
         private final Dictionary eventTypes = new Dictionary();
+        private int negatives;
+        private int[] negativeCustomer = new int[0];
+        private int[] negativeProduct = new int[0];
 
         private boolean built;
 
@@ -416,6 +439,45 @@ public final class TenantDataset {
 
         public int interactionCount() {
             return interactions;
+        }
+
+        /** Adds a shown-but-not-taken (customer, product) pair by indexes. */
+        public Builder addNegative(int customer, int product) {
+            checkNotBuilt();
+            if (customer < 0 || customer >= customerIds.size() || product < 0 || product >= productIds.size()) {
+                throw new IllegalArgumentException("negative pair (" + customer + ", " + product + ") out of range");
+            }
+            if (negatives == negativeCustomer.length) {
+                int grown = Math.max(16, negatives * 2);
+                negativeCustomer = Arrays.copyOf(negativeCustomer, grown);
+                negativeProduct = Arrays.copyOf(negativeProduct, grown);
+            }
+            negativeCustomer[negatives] = customer;
+            negativeProduct[negatives] = product;
+            negatives++;
+            return this;
+        }
+
+        // package-private views for FeedbackMerge, which appends to a builder the reader filled
+        int rowCustomer(int row) {
+            return customer[row];
+        }
+
+        int rowProduct(int row) {
+            return product[row];
+        }
+
+        long rowTimeMicros(int row) {
+            return eventTimeMicros[row];
+        }
+
+        int rowEventTypeCode(int row) {
+            return eventType[row];
+        }
+
+        void replaceValue(int row, double newValue, long newTimeMicros) {
+            value[row] = newValue;
+            eventTimeMicros[row] = newTimeMicros;
         }
 
         /** Builds the dataset; the builder cannot be used afterwards (the dataset shares its lookups). */

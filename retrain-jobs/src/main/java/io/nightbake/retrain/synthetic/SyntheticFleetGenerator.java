@@ -115,7 +115,49 @@ public final class SyntheticFleetGenerator {
         return sizes;
     }
 
+    /**
+     * The preferences planted in a tenant (the same draws as {@link #generateTenant(FleetSpec, int)}), for simulating
+     * how its customers react to recommended products: a feedback simulator that favours them rewards a model that
+     * learned them.
+     */
+    public Planted planted(FleetSpec spec, int tenantNumber) {
+        if (tenantNumber < 1 || tenantNumber > spec.tenants()) {
+            throw new IllegalArgumentException("tenant number must be 1.." + spec.tenants() + ", was " + tenantNumber);
+        }
+        int[] size = plannedSizes(spec).get(tenantNumber - 1);
+        Planted[] out = new Planted[1];
+        TenantDataset data = generateTenant(spec, tenantNumber, size[0], size[1], out);
+        return out[0].with(data);
+    }
+
+    /**
+     * A tenant's planted latent vectors and biases (customer and product indexes as in its dataset).
+     * {@link #affinity} is the preference score customers pick products by; {@link #rating} the rating they give.
+     */
+    public record Planted(TenantDataset data, int rank, double[] customerFactors, double[] customerBias,
+                          double[] productFactors, double[] productBias) {
+
+        Planted with(TenantDataset dataset) {
+            return new Planted(dataset, rank, customerFactors, customerBias, productFactors, productBias);
+        }
+
+        /** dot(customer, product) + product bias: how much the customer likes the product beyond its own mood. */
+        public double affinity(int customer, int product) {
+            return dot(customerFactors, customer, productFactors, product, rank) + productBias[product];
+        }
+
+        /** The rating the customer would give, without noise, on the generator's scale (1..5, halves). */
+        public double rating(int customer, int product) {
+            double raw = GLOBAL_MEAN + customerBias[customer] + affinity(customer, product);
+            return Math.max(1.0, Math.min(5.0, StrictMath.round(raw * 2) / 2.0));
+        }
+    }
+
     private TenantDataset generateTenant(FleetSpec spec, int number, int customerCount, int productCount) {
+        return generateTenant(spec, number, customerCount, productCount, null);
+    }
+
+    private TenantDataset generateTenant(FleetSpec spec, int number, int customerCount, int productCount, Planted[] planted) {
         TenantId tenant = tenantId(number);
         SplittableRandom rng = new SplittableRandom(mix(spec.seed(), number));
         int rank = spec.rank();
@@ -214,6 +256,9 @@ public final class SyntheticFleetGenerator {
             for (int i = 0; i < picked; i++) {
                 taken[chosen[i]] = false;
             }
+        }
+        if (planted != null) {
+            planted[0] = new Planted(null, rank, customerFactors, customerBias, productFactors, productBias);
         }
         return builder.build();
     }
