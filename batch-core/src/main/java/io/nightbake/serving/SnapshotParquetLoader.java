@@ -301,10 +301,8 @@ final class SnapshotParquetLoader {
                     }
                     modelVersion = version;
                     runDate = date;
-                } else if (version != modelVersion) {
-                    throw fail(RecommendationsFile.MODEL_VERSION, "holds rows of more than one model version: "
-                            + modelVersion + " (row 0) and " + version + " (row " + row
-                            + "); a snapshot comes from one model");
+                    // rows of several model versions are allowed: an experiment's arms each carry their own (the
+                    // snapshot's arm table in the registry says which arm serves whom)
                 } else if (date != runDate) {
                     throw fail(RecommendationsFile.RUN_DATE, "holds rows of more than one run date: "
                             + LocalDate.ofEpochDay(runDate) + " (row 0) and " + LocalDate.ofEpochDay(date) + " (row "

@@ -15,10 +15,10 @@ import java.util.Objects;
  *
  * @param seed the experiment's assignment seed (fixed for its whole life)
  */
-public record ArmTable(long seed, List<Arm> arms) {
+public record ArmTable(long seed, List<Arm> arms) implements java.io.Serializable {
 
     /** An arm: its name (the {@code arm} of the recommendationId), the model version it serves (0: popularity). */
-    public record Arm(String name, int modelVersion, double share) {
+    public record Arm(String name, int modelVersion, double share) implements java.io.Serializable {
         public Arm {
             Objects.requireNonNull(name, "name");
             if (!name.matches("[A-Za-z0-9_-]{1,80}")) {
@@ -70,6 +70,26 @@ public record ArmTable(long seed, List<Arm> arms) {
             }
         }
         return arms.get(arms.size() - 1); // rounding at the top end
+    }
+
+    /** Text form for a job's execution context: {@code seed|name:version:share|...}; see {@link #parse}. */
+    public String format() {
+        StringBuilder text = new StringBuilder(Long.toString(seed));
+        for (Arm arm : arms) {
+            text.append('|').append(arm.name()).append(':').append(arm.modelVersion()).append(':')
+                    .append(Double.toString(arm.share()));
+        }
+        return text.toString();
+    }
+
+    public static ArmTable parse(String text) {
+        String[] parts = text.split("\\|");
+        List<Arm> arms = new java.util.ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            String[] arm = parts[i].split(":");
+            arms.add(new Arm(arm[0], Integer.parseInt(arm[1]), Double.parseDouble(arm[2])));
+        }
+        return new ArmTable(Long.parseLong(parts[0]), arms);
     }
 
     public Arm arm(String name) {
