@@ -111,6 +111,8 @@ final class SnapshotParquetLoader {
         private Binary tenantBytes;
         private long modelVersion;
         private int runDate;
+        /** An experiment's snapshot (it has the arm column): each arm's rows carry that arm's model version. */
+        private boolean arms;
         private Binary previousCustomer;
         private int previousRank;
 
@@ -198,6 +200,7 @@ final class SnapshotParquetLoader {
 
         private void read(ParquetFileReader reader) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+            arms = schema.containsField(RecommendationsFile.ARM);
             MessageType projection = project(schema);
             ColumnDescriptor[] descriptors = new ColumnDescriptor[COLUMNS.length];
             for (int i = 0; i < COLUMNS.length; i++) {
@@ -301,8 +304,10 @@ final class SnapshotParquetLoader {
                     }
                     modelVersion = version;
                     runDate = date;
-                    // rows of several model versions are allowed: an experiment's arms each carry their own (the
-                    // snapshot's arm table in the registry says which arm serves whom)
+                } else if (version != modelVersion && !arms) {
+                    throw fail(RecommendationsFile.MODEL_VERSION, "holds rows of more than one model version: "
+                            + modelVersion + " (row 0) and " + version + " (row " + row
+                            + "); a snapshot without arm column comes from one model");
                 } else if (date != runDate) {
                     throw fail(RecommendationsFile.RUN_DATE, "holds rows of more than one run date: "
                             + LocalDate.ofEpochDay(runDate) + " (row 0) and " + LocalDate.ofEpochDay(date) + " (row "
