@@ -1,6 +1,7 @@
 package io.nightbake.api;
 
 import io.nightbake.config.TemplatePipeline;
+import io.nightbake.experiment.ArmTable;
 import io.nightbake.serving.ServingService;
 import io.nightbake.serving.TenantSnapshotIndex;
 import io.nightbake.tenant.TenantId;
@@ -49,8 +50,12 @@ public class RecommendationController {
     public record Item(int rank, String productId, float score) {
     }
 
+    /**
+     * @param modelVersion the model version of the customer's arm
+     * @param arm          the experiment arm the list comes from ({@code champion} outside experiments)
+     */
     public record Recommendations(String tenant, String customer, String status, List<Item> recommendations,
-                                  Integer modelVersion, String snapshot, LocalDate snapshotDate) {
+                                  Integer modelVersion, String snapshot, LocalDate snapshotDate, String arm) {
     }
 
     public record SnapshotStatus(String tenant, String state, boolean published, String snapshot, Integer modelVersion,
@@ -76,7 +81,7 @@ public class RecommendationController {
         }
         int max = parseLimit(limit);
         if (state == TenantState.OFF) {
-            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null));
+            return ResponseEntity.ok(new Recommendations(tenant, customer, "TENANT_OFF", List.of(), null, null, null, null));
         }
         TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
         if (index == null) {
@@ -92,8 +97,9 @@ public class RecommendationController {
         for (int i = 0; i < lookup.size(); i++) {
             items.add(new Item(i + 1, lookup.productId(i), lookup.score(i)));
         }
+        ArmTable.Arm arm = serving.arm(index, customer); // recomputed from the snapshot's arm table, nothing stored per lookup
         return ResponseEntity.ok(new Recommendations(tenant, customer, items.isEmpty() ? "NOTHING_TO_RECOMMEND" : "OK", items,
-                index.modelVersion(), index.snapshotId(), index.runDate()));
+                arm.modelVersion(), index.snapshotId(), index.runDate(), arm.name()));
     }
 
     @GetMapping("/recommendations/status")

@@ -2,6 +2,7 @@ package io.nightbake.batch;
 
 import io.nightbake.NightbakeProperties;
 import io.nightbake.config.TemplatePipeline;
+import io.nightbake.control.ControlService;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
 import io.nightbake.runs.NightlyMetrics;
@@ -55,7 +56,7 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step prebake, Step publish,
+    Job nightlyJob(JobRepository jobRepository, Step discoverTenants, Step retrain, Step control, Step prebake, Step publish,
                    RunHeartbeats heartbeats, NightlyMetrics metrics) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
                 jobRepository.getJobExecution(jobExecution.getId()).getStepExecutions().stream()
@@ -64,7 +65,8 @@ public class NightlyJobConfig {
                 .listener(heartbeats)
                 .listener(metrics)
                 .start(discoverTenants)
-                .next(retrain).on("*").to(prebake)
+                .next(retrain).on("*").to(control)
+                .from(control).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
                 .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
@@ -120,9 +122,24 @@ public class NightlyJobConfig {
         };
     }
 
+    /**
+     * Automatic control between retraining and prebaking: experiments decided, started or stopped (see
+     * {@link ControlService#night}); idempotent per run date, so it runs again on every attempt.
+     */
+    @Bean
+    Step control(JobRepository jobRepository, PlatformTransactionManager transactionManager, ControlService control) {
+        return new StepBuilder("control", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    control.night(chunk.getStepContext().getStepExecution().getJobParameters().getLocalDate(RUN_DATE));
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
+                .build();
+    }
+
     @Bean
     Step prebake(JobRepository jobRepository, TenantRegistry tenants, ModelRegistry models, TemplatePipeline template,
-                 NightbakeProperties properties, SparkProvider spark) {
+                 NightbakeProperties properties, SparkProvider spark, ControlService control) {
         Partitioner partitioner = gridSize -> {
             Map<String, ExecutionContext> partitions = tenantsIn(tenants, TenantState.ON).partition(gridSize);
             partitions.putAll(tenantsIn(tenants, TenantState.FROZEN).partition(gridSize));
@@ -131,7 +148,7 @@ public class NightlyJobConfig {
         return new StepBuilder("prebake", jobRepository)
                 .partitioner(PREBAKE_WORKER, partitioner)
                 .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models))
-                .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark))
+                .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark, control))
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true)
                 .build();

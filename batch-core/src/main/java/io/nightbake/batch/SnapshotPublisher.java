@@ -1,5 +1,6 @@
 package io.nightbake.batch;
 
+import io.nightbake.experiment.ArmTable;
 import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.NightbakeProperties;
 import io.nightbake.serving.ServingService;
@@ -75,10 +76,14 @@ public class SnapshotPublisher {
                 target.toAbsolutePath().toString(), prebaked.getInt(PrebakePartitionHandler.CUSTOMERS),
                 prebaked.getLong(PartitionResults.ROWS), clock.instant());
         serving.prepare(snapshot);
-        List<Snapshot> dropped = snapshots.publish(snapshot, "nightly", "nightly run " + runDate);
+        ArmTable arms = prebaked.containsKey(PrebakePartitionHandler.ARMS)
+                ? ArmTable.parse(prebaked.getString(PrebakePartitionHandler.ARMS)) : null;
+        // the snapshot and its arm table in one transaction: never arms without their table, or the reverse
+        List<Snapshot> dropped = snapshots.publish(snapshot, arms, "nightly", "nightly run " + runDate);
         serving.published(snapshot);
         dropped.forEach(SnapshotPublisher::deleteFolder);
-        return "published " + snapshotId;
+        return "published " + snapshotId + (arms == null ? "" : " with arms " + arms.arms().stream()
+                .map(a -> a.name() + "=v" + a.modelVersion()).toList());
     }
 
     private static void moveIntoPlace(Path staged, Path target) {

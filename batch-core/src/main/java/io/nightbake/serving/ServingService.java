@@ -1,5 +1,6 @@
 package io.nightbake.serving;
 
+import io.nightbake.experiment.ArmTable;
 import io.nightbake.snapshot.Snapshot;
 import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.Tenant;
@@ -33,6 +34,8 @@ public class ServingService {
     private final RecommendationIndex index = new RecommendationIndex();
     private final Map<String, TenantState> states = new ConcurrentHashMap<>();
     private final Map<String, TenantSnapshotIndex> prepared = new ConcurrentHashMap<>();
+    /** The arm table of every served snapshot, by snapshot id (ids are unique across tenants). */
+    private final Map<String, ArmTable> armTables = new ConcurrentHashMap<>();
     private volatile boolean active;
 
     public ServingService(SnapshotRegistry snapshots, TenantRegistry tenants) {
@@ -68,8 +71,9 @@ public class ServingService {
     }
 
     /** The registry now points at {@code snapshot}: serve it. */
-    public void published(Snapshot snapshot) {
+    public synchronized void published(Snapshot snapshot) {
         if (active) {
+            armTables.put(snapshot.snapshotId(), snapshots.arms(snapshot)); // before the swap: no lookup sees it missing
             TenantSnapshotIndex ready = prepared.remove(snapshot.snapshotId());
             index.swap(snapshot.tenant().value(), ready != null ? ready
                     : TenantSnapshotIndex.load(Path.of(snapshot.path()), snapshot.snapshotId(), snapshot.builtAt()));
@@ -116,6 +120,7 @@ public class ServingService {
             TenantSnapshotIndex served = index.get(snapshot.tenant().value());
             if (served == null || !served.snapshotId().equals(snapshot.snapshotId())) {
                 try {
+                    armTables.put(snapshot.snapshotId(), snapshots.arms(snapshot));
                     index.swap(snapshot.tenant().value(), TenantSnapshotIndex.load(Path.of(snapshot.path()),
                             snapshot.snapshotId(), snapshot.builtAt()));
                     log.info("serving {} for tenant {}", snapshot.snapshotId(), snapshot.tenant());
@@ -130,5 +135,22 @@ public class ServingService {
                 index.remove(tenant);
             }
         }
+        Set<String> served = new HashSet<>();
+        for (String tenant : index.tenants()) {
+            TenantSnapshotIndex s = index.get(tenant);
+            if (s != null) {
+                served.add(s.snapshotId());
+            }
+        }
+        armTables.keySet().retainAll(served);
+    }
+
+    /**
+     * The arm that serves {@code customer} in the snapshot {@code served}: from the snapshot's arm table by the stable
+     * hash (the same the prebake used to pick the customer's list), or {@code champion} outside experiments.
+     */
+    public ArmTable.Arm arm(TenantSnapshotIndex served, String customer) {
+        ArmTable table = armTables.get(served.snapshotId());
+        return table == null ? ArmTable.championOnly(served.modelVersion()).arms().get(0) : table.armFor(customer);
     }
 }

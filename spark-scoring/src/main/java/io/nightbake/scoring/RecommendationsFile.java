@@ -316,6 +316,62 @@ public final class RecommendationsFile {
         }
     }
 
+    /**
+     * Merges the files of an experiment's arms (each sorted by customer, each customer in exactly one of them) into
+     * {@code target}, sorted by customer, with the arm column and each arm's model version; written atomically like
+     * any file of this format. Returns the rows written.
+     */
+    public static long mergeArms(List<Path> parts, Path target, String tenantId, int modelVersion, LocalDate runDate) {
+        List<ParquetReader<Row>> readers = new ArrayList<>();
+        try (Writer writer = openWithArms(target, tenantId, modelVersion, runDate)) {
+            Row[] heads = new Row[parts.size()];
+            for (int i = 0; i < parts.size(); i++) {
+                readers.add(new RowReaderBuilder(new LocalInputFile(parts.get(i))).build());
+                heads[i] = readers.get(i).read();
+            }
+            String previous = null;
+            while (true) {
+                int next = -1;
+                for (int i = 0; i < heads.length; i++) {
+                    if (heads[i] != null && (next < 0 || heads[i].customerId().compareTo(heads[next].customerId()) < 0)) {
+                        next = i;
+                    }
+                }
+                if (next < 0) {
+                    break;
+                }
+                String customer = heads[next].customerId();
+                if (customer.equals(previous)) {
+                    throw new IllegalStateException("tenant '" + tenantId + "': customer '" + customer
+                            + "' has lists in two arms; each customer belongs to exactly one");
+                }
+                while (heads[next] != null && heads[next].customerId().equals(customer)) {
+                    Row row = heads[next];
+                    writer.arm(row.arm(), row.modelVersion());
+                    if (row.isEmptyListMarker()) {
+                        writer.addEmptyList(row.customerId());
+                    } else {
+                        writer.addRanked(row.customerId(), row.rank(), row.productId(), row.score());
+                    }
+                    heads[next] = readers.get(next).read();
+                }
+                previous = customer;
+            }
+            writer.commit();
+            return writer.rows();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge arm files into " + target + ": " + e.getMessage(), e);
+        } finally {
+            for (ParquetReader<Row> reader : readers) {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- writing
 
     /**
