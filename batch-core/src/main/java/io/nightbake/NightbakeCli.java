@@ -8,6 +8,7 @@ import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
 import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
+import io.nightbake.cli.ControlCommands;
 import io.nightbake.cli.OperatorCommands;
 import io.nightbake.cli.CommandLine.UsageException;
 import io.nightbake.config.ConfigException;
@@ -75,6 +76,10 @@ public final class NightbakeCli {
                             times and lookup latency over HTTP   [--tenants N] [--largest-customers N]
                             [--largest-products N] [--interactions-per-customer X] [--rank R] [--seed S]
                             [--lookup-rate R] [--lookup-seconds S]
+              simulate-control  the seeded simulation of automatic control: a synthetic tenant, one version truly
+                            better; bandit and A/B test against a 50/50 split, night by night, and the A/B test's
+                            false-promotion rate   [--nights N] [--seed S] [--customers N] [--impression-rate X]
+                            [--champion-rate X] [--challenger-rate X] [--repetitions N] [--nightbake.template=FILE]
               help          this text
 
             operator controls (each is audited as cli:<user> with its --reason; a running `serve` follows within
@@ -87,6 +92,10 @@ public final class NightbakeCli {
               rollback-model     --tenant T --reason TEXT   make the champion before the current one champion again
                                  (the published lists follow at the next nightly prebake)
               rollback-snapshot  --tenant T [--reason TEXT]   serve the tenant's previous snapshot now
+              set-control        --tenant T --mode manual|ab|bandit --reason TEXT   the tenant's automatic control
+                                 (template default: control.mode); a running experiment of another kind stops
+              experiment         --tenant T   the tenant's mode and latest experiment (arms, shares, KPI, decision)
+              stop-experiment    --tenant T --reason TEXT   the champion takes all traffic from the next prebake
               api-key create --tenant T --name NAME   a key that reads only tenant T's recommendations and state
               api-key create --operator NAME          an operator key (every endpoint, the admin API included)
                                  the key is printed once and only its hash is stored: keep it safe
@@ -122,7 +131,7 @@ public final class NightbakeCli {
                 out.print(USAGE);
                 return 0;
             }
-            if (Set.of("generate", "import", "quality-report").contains(line.command())) {
+            if (Set.of("generate", "import", "quality-report", "simulate-control").contains(line.command())) {
                 quietLibraries(); // these commands run without Spring Boot, whose logging settings quiet them
             }
             return switch (line.command()) {
@@ -139,6 +148,10 @@ public final class NightbakeCli {
                 case "quality-report" -> qualityReport(line, out);
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
                 case "set-state" -> OperatorCommands.setState(line, out);
+                case "set-control" -> ControlCommands.setControl(line, out);
+                case "experiment" -> ControlCommands.experiment(line, out);
+                case "stop-experiment" -> ControlCommands.stopExperiment(line, out);
+                case "simulate-control" -> ControlCommands.simulateControl(line, out);
                 case "pin-model" -> OperatorCommands.pinModel(line, out);
                 case "rollback-model" -> OperatorCommands.rollbackModel(line, out);
                 case "api-key" -> OperatorCommands.apiKey(action, line, out);
