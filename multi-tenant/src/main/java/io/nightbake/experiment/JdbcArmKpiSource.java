@@ -9,15 +9,16 @@ import javax.sql.DataSource;
 
 /**
  * {@link ArmKpiSource} over SQL. The query takes the tenant id and the first and last day (three parameters, in that
- * order) and returns the columns {@code day} (DATE), {@code arm}, {@code model_version}, {@code impressions},
+ * order) and returns the columns {@code event_date} (DATE), {@code arm}, {@code model_version}, {@code impressions},
  * {@code clicks} and {@code purchases}. The default reads the daily roll-up table {@code nb_arm_kpi_daily}; point it at
  * the feedback loop's event tables with another query (a GROUP BY over the attributed events).
  */
 public final class JdbcArmKpiSource implements ArmKpiSource {
 
-    public static final String DAILY_TABLE_SQL = "SELECT day, arm, model_version, SUM(impressions) AS impressions, "
+    public static final String DAILY_TABLE_SQL = "SELECT event_date, arm, model_version, SUM(impressions) AS impressions, "
             + "SUM(clicks) AS clicks, SUM(purchases) AS purchases FROM nb_arm_kpi_daily "
-            + "WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY day, arm, model_version ORDER BY day, arm";
+            + "WHERE tenant_id = ? AND event_date >= ? AND event_date <= ? GROUP BY event_date, arm, model_version "
+            + "ORDER BY event_date, arm";
 
     private final Jdbc jdbc;
     private final String sql;
@@ -33,7 +34,7 @@ public final class JdbcArmKpiSource implements ArmKpiSource {
 
     @Override
     public List<ArmDayCounts> counts(TenantId tenant, LocalDate from, LocalDate to) {
-        return jdbc.query(sql, row -> new ArmDayCounts(row.getDate("day").toLocalDate(), row.getString("arm"),
+        return jdbc.query(sql, row -> new ArmDayCounts(row.getDate("event_date").toLocalDate(), row.getString("arm"),
                 row.getInt("model_version"), row.getLong("impressions"), row.getLong("clicks"), row.getLong("purchases")),
                 tenant.value(), Date.valueOf(from), Date.valueOf(to));
     }

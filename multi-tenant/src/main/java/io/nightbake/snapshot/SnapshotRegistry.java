@@ -54,7 +54,7 @@ public class SnapshotRegistry {
                 if (arms != null && arms.experiment()) {
                     for (int i = 0; i < arms.arms().size(); i++) {
                         ArmTable.Arm arm = arms.arms().get(i);
-                        Jdbc.update(c, "INSERT INTO nb_snapshot_arm (tenant_id, snapshot_id, position, arm, model_version, "
+                        Jdbc.update(c, "INSERT INTO nb_snapshot_arm (tenant_id, snapshot_id, arm_index, arm, model_version, "
                                         + "share, seed) VALUES (?, ?, ?, ?, ?, ?, ?)", tenant.value(), snapshot.snapshotId(), i,
                                 arm.name(), arm.modelVersion(), arm.share(), arms.seed());
                     }
@@ -120,7 +120,7 @@ public class SnapshotRegistry {
     /** The snapshot's arm table; one arm {@code champion} with the snapshot's model version when it has no experiment. */
     public ArmTable arms(Snapshot snapshot) {
         List<Object[]> rows = jdbc.query("SELECT arm, model_version, share, seed FROM nb_snapshot_arm WHERE tenant_id = ? "
-                        + "AND snapshot_id = ? ORDER BY position", row -> new Object[] {row.getString(1), row.getInt(2),
+                        + "AND snapshot_id = ? ORDER BY arm_index", row -> new Object[] {row.getString(1), row.getInt(2),
                         row.getDouble(3), row.getLong(4)}, snapshot.tenant().value(), snapshot.snapshotId());
         if (rows.isEmpty()) {
             return ArmTable.championOnly(snapshot.modelVersion());

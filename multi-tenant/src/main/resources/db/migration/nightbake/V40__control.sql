@@ -57,12 +57,12 @@ CREATE TABLE nb_experiment_night (
 CREATE TABLE nb_snapshot_arm (
     tenant_id      VARCHAR(63)      NOT NULL,
     snapshot_id    VARCHAR(100)     NOT NULL,
-    position       INT              NOT NULL,
+    arm_index      INT              NOT NULL,
     arm            VARCHAR(80)      NOT NULL,
     model_version  INT              NOT NULL,
     share          DOUBLE PRECISION NOT NULL,
     seed           BIGINT           NOT NULL,
-    PRIMARY KEY (tenant_id, snapshot_id, position),
+    PRIMARY KEY (tenant_id, snapshot_id, arm_index),
     FOREIGN KEY (tenant_id, snapshot_id) REFERENCES nb_snapshot (tenant_id, snapshot_id)
 );
 
@@ -70,13 +70,13 @@ CREATE TABLE nb_snapshot_arm (
 -- fills it, or JdbcArmKpiSource is given a query over that store instead.
 CREATE TABLE nb_arm_kpi_daily (
     tenant_id      VARCHAR(63)  NOT NULL REFERENCES nb_tenant (tenant_id),
-    day            DATE         NOT NULL,
+    event_date     DATE         NOT NULL,
     arm            VARCHAR(80)  NOT NULL,
     model_version  INT          NOT NULL,
     impressions    BIGINT       NOT NULL,
     clicks         BIGINT       NOT NULL,
     purchases      BIGINT       NOT NULL,
-    PRIMARY KEY (tenant_id, day, arm, model_version)
+    PRIMARY KEY (tenant_id, event_date, arm, model_version)
 );
 
 -- The experiment's decision on a version, in the model registry's lineage.
