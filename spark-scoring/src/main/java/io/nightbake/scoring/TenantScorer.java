@@ -92,15 +92,20 @@ public final class TenantScorer {
     private static FactorizationMachine readModel(ScoringTask task) {
         Path dir = Path.of(task.modelDir());
         if (!Files.isDirectory(dir)) {
-            throw new ScoringException("champion model v" + task.modelVersion() + " not found: folder " + dir
+            throw new ScoringException(role(task) + " model v" + task.modelVersion() + " not found: folder " + dir
                     + " does not exist (retrain the tenant or pin an existing version)");
         }
         try {
             return ModelArtifacts.readModel(dir);
         } catch (RuntimeException e) {
-            throw new ScoringException("cannot read champion model v" + task.modelVersion() + " from " + dir + ": "
+            throw new ScoringException("cannot read " + role(task) + " model v" + task.modelVersion() + " from " + dir + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** "champion", or the experiment arm's name, for messages. */
+    private static String role(ScoringTask task) {
+        return task.arm() == null ? "champion" : "arm " + task.arm() + "'s";
     }
 
     private record Counts(int lists, long rows, int customers) {
