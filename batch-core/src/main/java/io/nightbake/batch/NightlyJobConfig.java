@@ -13,6 +13,7 @@ import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +131,12 @@ public class NightlyJobConfig {
     Step control(JobRepository jobRepository, PlatformTransactionManager transactionManager, ControlService control) {
         return new StepBuilder("control", jobRepository)
                 .tasklet((contribution, chunk) -> {
-                    control.night(chunk.getStepContext().getStepExecution().getJobParameters().getLocalDate(RUN_DATE));
+                    StepExecution step = chunk.getStepContext().getStepExecution();
+                    List<String> lines = control.night(step.getJobParameters().getLocalDate(RUN_DATE));
+                    // the night's experiment decisions, one line per tenant, for the run's record
+                    String text = String.join("\n", lines);
+                    step.getExecutionContext().putString(PartitionResults.REASON,
+                            text.length() <= 20_000 ? text : text.substring(0, 19_997) + "...");
                     return RepeatStatus.FINISHED;
                 }, transactionManager)
                 .allowStartIfComplete(true)

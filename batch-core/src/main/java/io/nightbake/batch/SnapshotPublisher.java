@@ -83,7 +83,8 @@ public class SnapshotPublisher {
         serving.published(snapshot);
         dropped.forEach(SnapshotPublisher::deleteFolder);
         return "published " + snapshotId + (arms == null ? "" : " with arms " + arms.arms().stream()
-                .map(a -> a.name() + "=v" + a.modelVersion()).toList());
+                .map(a -> String.format(java.util.Locale.ROOT, "%s=v%d %.0f%%", a.name(), a.modelVersion(), 100 * a.share()))
+                .toList());
     }
 
     private static void moveIntoPlace(Path staged, Path target) {
