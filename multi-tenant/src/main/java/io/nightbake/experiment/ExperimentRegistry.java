@@ -177,6 +177,9 @@ public class ExperimentRegistry {
         Jdbc.update(c, "UPDATE nb_model_version SET experiment_outcome = ? WHERE tenant_id = ? AND version = ?", lineage,
                 e.tenant().value(), e.challengerVersion());
         if (outcome == Experiment.Outcome.PROMOTE) {
+            // the version was registered REJECTED (held for the experiment); the experiment promoted it
+            Jdbc.update(c, "UPDATE nb_model_version SET decision = 'PROMOTED' WHERE tenant_id = ? AND version = ?",
+                    e.tenant().value(), e.challengerVersion());
             List<Integer> current = Jdbc.query(c, "SELECT version FROM nb_champion WHERE tenant_id = ? FOR UPDATE",
                     row -> row.getInt(1), e.tenant().value());
             Jdbc.update(c, "UPDATE nb_champion SET version = ?, changed_at = ? WHERE tenant_id = ?", e.challengerVersion(), now,

@@ -82,6 +82,7 @@ class ExperimentRegistryTest {
         experiments.recordNight(e, new ExperimentNight(e.id(), third, 0.9, Experiment.Outcome.PROMOTE, "z=3.1"));
         assertThat(experiments.running(acme)).isEmpty();
         assertThat(models.champion(acme)).map(ModelVersion::version).contains(2);
+        assertThat(models.champion(acme)).map(ModelVersion::promoted).contains(true);
         assertThat(models.championHistory(acme).get(models.championHistory(acme).size() - 1).changedBy())
                 .isEqualTo("experiment " + e.id());
         assertThat(experiments.lineage(acme, 2)).hasValueSatisfying(text -> assertThat(text)

@@ -158,7 +158,9 @@ public final class TenantRetrainer {
         }
 
         if (decision.promote() && champion.isPresent() && testsChallengers.test(tenant)) {
-            decision = new ChampionChallengerPolicy.Decision(false, HELD_FOR_EXPERIMENT + decision.reason());
+            String passed = decision.reason().endsWith("; promoted")
+                    ? decision.reason().substring(0, decision.reason().length() - "; promoted".length()) : decision.reason();
+            decision = new ChampionChallengerPolicy.Decision(false, HELD_FOR_EXPERIMENT + passed);
         }
 
         String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
