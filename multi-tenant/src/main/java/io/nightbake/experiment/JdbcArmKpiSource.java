@@ -20,6 +20,15 @@ public final class JdbcArmKpiSource implements ArmKpiSource {
             + "WHERE tenant_id = ? AND event_date >= ? AND event_date <= ? GROUP BY event_date, arm, model_version "
             + "ORDER BY event_date, arm";
 
+    /**
+     * The same over the feedback loop's daily roll-up ({@code nb_feedback_daily}: events per tenant, day, snapshot,
+     * model version and arm, attributed by recommendationId), summed over snapshots.
+     */
+    public static final String FEEDBACK_DAILY_SQL = "SELECT event_date, arm, model_version, SUM(impressions) AS impressions, "
+            + "SUM(clicks) AS clicks, SUM(purchases) AS purchases FROM nb_feedback_daily "
+            + "WHERE tenant_id = ? AND event_date >= ? AND event_date <= ? GROUP BY event_date, arm, model_version "
+            + "ORDER BY event_date, arm";
+
     private final Jdbc jdbc;
     private final String sql;
 
