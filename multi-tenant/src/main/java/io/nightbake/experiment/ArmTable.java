@@ -61,7 +61,11 @@ public record ArmTable(long seed, List<Arm> arms) implements java.io.Serializabl
         if (arms.size() == 1) {
             return arms.get(0);
         }
-        double position = position(seed, customerId);
+        return armAt(position(seed, customerId));
+    }
+
+    /** The arm whose share interval holds {@code position} (in [0, 1), see {@link #position}). */
+    public Arm armAt(double position) {
         double upper = 0;
         for (Arm arm : arms) {
             upper += arm.share();

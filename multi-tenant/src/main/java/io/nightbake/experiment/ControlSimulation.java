@@ -82,14 +82,17 @@ public final class ControlSimulation {
     private static Run simulate(String kind, ControlSettings settings, Scenario scenario, Double fixedShare,
                                 boolean stopWhenDecided) {
         SplittableRandom random = new SplittableRandom(scenario.seed());
-        String[] ids = new String[scenario.customers()];
         double[] affinity = new double[scenario.customers()];
-        for (int c = 0; c < ids.length; c++) {
-            ids[c] = String.format("sim-%06d", c + 1);
+        for (int c = 0; c < affinity.length; c++) {
             affinity[c] = 0.5 + random.nextDouble(); // planted preferences: some customers click more than others
         }
         Experiment experiment = new Experiment(1, TenantId.of("sim"), kind, 1, 2, 0.0, random.nextLong(), START,
                 Experiment.Status.RUNNING, null, null, null);
+        // each customer's place in the assignment, fixed for the experiment (what ArmTable.armFor hashes every time)
+        double[] positions = new double[affinity.length];
+        for (int c = 0; c < positions.length; c++) {
+            positions[c] = ArmTable.position(experiment.seed(), customerId(c));
+        }
         List<ArmDayCounts> counts = new ArrayList<>();
         List<ExperimentNight> decided = new ArrayList<>();
         List<Night> nights = new ArrayList<>();
@@ -123,11 +126,11 @@ public final class ControlSimulation {
             long[] clicks = new long[2];
             double dayRegret = 0;
             double best = Math.max(scenario.championRate(), scenario.challengerRate());
-            for (int c = 0; c < ids.length; c++) {
+            for (int c = 0; c < positions.length; c++) {
                 if (random.nextDouble() >= scenario.impressionRate()) {
                     continue;
                 }
-                int arm = share <= 0 ? 0 : share >= 1 ? 1 : table.armFor(ids[c]).name().equals(experiment.challengerArm()) ? 1 : 0;
+                int arm = share <= 0 ? 0 : share >= 1 ? 1 : table.armAt(positions[c]).name().equals(experiment.challengerArm()) ? 1 : 0;
                 double rate = arm == 1 ? scenario.challengerRate() : scenario.championRate();
                 impressions[arm]++;
                 if (random.nextDouble() < Math.min(1, rate * affinity[c])) {
@@ -144,6 +147,12 @@ public final class ControlSimulation {
                     fixedShare != null ? Experiment.Outcome.CONTINUE : decision));
         }
         return new Run(nights, decidedOn, decision, figures);
+    }
+
+    /** The synthetic tenant's customer ids: sim-000001, sim-000002, ... */
+    public static String customerId(int index) {
+        String number = Integer.toString(index + 1);
+        return "sim-" + "000000".substring(Math.min(6, number.length())) + number;
     }
 
     /** Of {@code repetitions} seeded A/B runs of the scenario, how many promoted the challenger. */
