@@ -113,6 +113,8 @@ final class SnapshotParquetLoader {
         private int runDate;
         /** An experiment's snapshot (it has the arm column): each arm's rows carry that arm's model version. */
         private boolean arms;
+        /** With arms: the snapshot's own (champion's) model version from the footer, when written. */
+        private Long snapshotVersion;
         private Binary previousCustomer;
         private int previousRank;
 
@@ -201,6 +203,11 @@ final class SnapshotParquetLoader {
         private void read(ParquetFileReader reader) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             arms = schema.containsField(RecommendationsFile.ARM);
+            String version = reader.getFooter().getFileMetaData().getKeyValueMetaData()
+                    .get(RecommendationsFile.SNAPSHOT_MODEL_VERSION_KEY);
+            if (arms && version != null && version.matches("\\d{1,9}")) {
+                snapshotVersion = Long.parseLong(version);
+            }
             MessageType projection = project(schema);
             ColumnDescriptor[] descriptors = new ColumnDescriptor[COLUMNS.length];
             for (int i = 0; i < COLUMNS.length; i++) {
@@ -302,7 +309,7 @@ final class SnapshotParquetLoader {
                         throw fail(RecommendationsFile.MODEL_VERSION, "model version " + version + " (row 0) does not fit "
                                 + "in an int");
                     }
-                    modelVersion = version;
+                    modelVersion = snapshotVersion != null ? snapshotVersion : version;
                     runDate = date;
                 } else if (version != modelVersion && !arms) {
                     throw fail(RecommendationsFile.MODEL_VERSION, "holds rows of more than one model version: "

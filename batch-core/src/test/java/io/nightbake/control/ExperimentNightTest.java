@@ -122,6 +122,9 @@ class ExperimentNightTest {
         assertThat(arms2.arms()).extracting(ArmTable.Arm::modelVersion)
                 .containsExactly(1, experiment.challengerVersion(), 0);
         Map<String, String> armOf = assertListsFollowTheTable(night2, arms2);
+        // the served snapshot is the champion's, whichever arm its first customer is in
+        assertThat(serving.index().get(tested.value()).modelVersion()).isEqualTo(1);
+        assertThat(get("/api/v1/tenants/tenant-001/recommendations/status").get("modelVersion").asInt()).isEqualTo(1);
         assertThat(new LinkedHashSet<>(armOf.values())).containsExactlyInAnyOrder(
                 experiment.championArm(), experiment.challengerArm(), experiment.baselineArm());
         for (String customer : armOf.keySet().stream().limit(20).toList()) {

@@ -44,7 +44,7 @@ public final class Proportions {
         return new ZTest(pa, pb, z, 1 - normalCdf(z));
     }
 
-    /** Standard normal CDF (W. J. Cody's rational erfc approximation through Abramowitz-Stegun 26.2.17, |e| < 7.5e-8). */
+    /** Standard normal CDF by Abramowitz and Stegun 26.2.17 (absolute error under 7.5e-8). */
     public static double normalCdf(double x) {
         if (x < 0) {
             return 1 - normalCdf(-x);

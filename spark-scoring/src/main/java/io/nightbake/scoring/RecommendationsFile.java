@@ -90,6 +90,11 @@ public final class RecommendationsFile {
             .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(ARM)
             .named("recommendations");
 
+    /**
+     * Footer key of a file with arms: the snapshot's (champion's) model version, since its rows carry each arm's own.
+     */
+    public static final String SNAPSHOT_MODEL_VERSION_KEY = "nightbake.snapshot_model_version";
+
     private static final int ARM_INDEX = 7;
     private static final int TENANT_ID_INDEX = 0;
     private static final int CUSTOMER_ID_INDEX = 1;
@@ -414,7 +419,8 @@ public final class RecommendationsFile {
             row.runDateDays = Math.toIntExact(runDate.toEpochDay());
             try {
                 Files.createDirectories(dir);
-                parquet = new RowWriterBuilder(new LocalOutputFile(temp), withArms ? SCHEMA_WITH_ARM : SCHEMA)
+                parquet = new RowWriterBuilder(new LocalOutputFile(temp), withArms ? SCHEMA_WITH_ARM : SCHEMA,
+                        withArms ? Map.of(SNAPSHOT_MODEL_VERSION_KEY, Integer.toString(modelVersion)) : Map.of())
                         .withConf(new PlainParquetConfiguration())
                         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                         .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -539,10 +545,12 @@ public final class RecommendationsFile {
 
     private static final class RowWriterBuilder extends ParquetWriter.Builder<RowBuffer, RowWriterBuilder> {
         private final MessageType schema;
+        private final Map<String, String> metadata;
 
-        RowWriterBuilder(OutputFile file, MessageType schema) {
+        RowWriterBuilder(OutputFile file, MessageType schema, Map<String, String> metadata) {
             super(file);
             this.schema = schema;
+            this.metadata = metadata;
         }
 
         @Override
@@ -552,31 +560,33 @@ public final class RecommendationsFile {
 
         @Override
         protected WriteSupport<RowBuffer> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new RowWriteSupport(schema);
+            return new RowWriteSupport(schema, metadata);
         }
 
         @Override
         protected WriteSupport<RowBuffer> getWriteSupport(ParquetConfiguration conf) {
-            return new RowWriteSupport(schema);
+            return new RowWriteSupport(schema, metadata);
         }
     }
 
     private static final class RowWriteSupport extends WriteSupport<RowBuffer> {
         private final MessageType schema;
+        private final Map<String, String> metadata;
         private RecordConsumer out;
 
-        RowWriteSupport(MessageType schema) {
+        RowWriteSupport(MessageType schema, Map<String, String> metadata) {
             this.schema = schema;
+            this.metadata = metadata;
         }
 
         @Override
         public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
-            return new WriteContext(schema, Map.of());
+            return new WriteContext(schema, metadata);
         }
 
         @Override
         public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(schema, Map.of());
+            return new WriteContext(schema, metadata);
         }
 
         @Override
