@@ -90,7 +90,14 @@ public class ControlService {
     /** The control step of the night {@code runDate}: one line per tenant that has or starts an experiment. */
     public List<String> night(LocalDate runDate) {
         List<String> lines = new ArrayList<>();
+        // two queries for the whole fleet, so that manual tenants without experiment cost nothing more
+        java.util.Map<TenantId, String> ownModes = experiments.ownModes();
+        java.util.Set<TenantId> running = experiments.runningTenants();
         for (Tenant tenant : tenants.list()) {
+            if (!running.contains(tenant.id())
+                    && ControlSettings.MANUAL.equals(ownModes.getOrDefault(tenant.id(), settings().mode()))) {
+                continue;
+            }
             try {
                 String line = night(tenant, runDate);
                 if (line != null) {

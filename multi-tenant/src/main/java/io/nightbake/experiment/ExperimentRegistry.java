@@ -38,6 +38,20 @@ public class ExperimentRegistry {
         return jdbc.queryOne("SELECT mode FROM nb_tenant_control WHERE tenant_id = ?", row -> row.getString(1), tenant.value());
     }
 
+    /** Every tenant's own mode (tenants following the template's default are absent), in one query. */
+    public java.util.Map<TenantId, String> ownModes() {
+        java.util.Map<TenantId, String> modes = new java.util.HashMap<>();
+        jdbc.query("SELECT tenant_id, mode FROM nb_tenant_control", row -> modes.put(TenantId.of(row.getString(1)),
+                row.getString(2)));
+        return modes;
+    }
+
+    /** The tenants that run an experiment, in one query. */
+    public java.util.Set<TenantId> runningTenants() {
+        return new java.util.HashSet<>(jdbc.query("SELECT tenant_id FROM nb_running_experiment",
+                row -> TenantId.of(row.getString(1))));
+    }
+
     /** The mode in force: the tenant's own, else the template's. */
     public String mode(TenantId tenant, ControlSettings settings) {
         return ownMode(tenant).orElse(settings.mode());
