@@ -157,7 +157,8 @@ public final class TenantRetrainer {
                     template.minTrainingRows(), decision.reason()));
         }
 
-        if (decision.promote() && champion.isPresent() && testsChallengers.test(tenant)) {
+        // a popularity model (a tenant too small to train) is not worth an experiment: the gate decides as in manual mode
+        if (decision.promote() && champion.isPresent() && !small && testsChallengers.test(tenant)) {
             String passed = decision.reason().endsWith("; promoted")
                     ? decision.reason().substring(0, decision.reason().length() - "; promoted".length()) : decision.reason();
             decision = new ChampionChallengerPolicy.Decision(false, HELD_FOR_EXPERIMENT + passed);
