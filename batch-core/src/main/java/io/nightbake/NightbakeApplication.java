@@ -1,7 +1,11 @@
 package io.nightbake;
 
 import io.nightbake.access.ApiKeyRegistry;
+import io.nightbake.config.ControlSettings;
 import io.nightbake.config.TemplateLoader;
+import io.nightbake.experiment.ArmKpiSource;
+import io.nightbake.experiment.ExperimentRegistry;
+import io.nightbake.experiment.JdbcArmKpiSource;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.TenantRetrainer;
@@ -9,6 +13,7 @@ import io.nightbake.snapshot.SnapshotRegistry;
 import io.nightbake.tenant.TenantRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -52,7 +57,25 @@ public class NightbakeApplication {
     }
 
     @Bean
-    TenantRetrainer tenantRetrainer(TemplatePipeline template, ModelRegistry models, NightbakeProperties properties, Clock clock) {
-        return new TenantRetrainer(template, models, properties.modelsDir(), clock);
+    ExperimentRegistry experimentRegistry(DataSource dataSource, Clock clock) {
+        return new ExperimentRegistry(dataSource, clock);
+    }
+
+    /**
+     * The KPI counts per arm and day the experiments read; {@code nightbake.control.kpi-sql} replaces the default
+     * query over {@code nb_arm_kpi_daily} (see {@link JdbcArmKpiSource} for the parameters and columns).
+     */
+    @Bean
+    ArmKpiSource armKpiSource(DataSource dataSource,
+                              @Value("${nightbake.control.kpi-sql:}") String sql) {
+        return sql == null || sql.isBlank() ? new JdbcArmKpiSource(dataSource) : new JdbcArmKpiSource(dataSource, sql);
+    }
+
+    /** Tenants in ab or bandit mode get their challengers tested on customers, not promoted on the offline gate. */
+    @Bean
+    TenantRetrainer tenantRetrainer(TemplatePipeline template, ModelRegistry models, NightbakeProperties properties, Clock clock,
+                                    ExperimentRegistry experiments) {
+        return new TenantRetrainer(template, models, properties.modelsDir(), clock).withExperiments(tenant ->
+                !ControlSettings.MANUAL.equals(experiments.mode(tenant, template.control())));
     }
 }

@@ -9,6 +9,7 @@ import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
 import io.nightbake.batch.TenantDiscovery;
 import io.nightbake.cli.CommandLine;
+import io.nightbake.cli.ControlCommands;
 import io.nightbake.cli.OperatorCommands;
 import io.nightbake.cli.CommandLine.UsageException;
 import io.nightbake.config.ConfigException;
@@ -89,6 +90,10 @@ public final class NightbakeCli {
                             generated fleet (clicks follow the generator's planted preferences; seeded, deterministic)
                             --from YYYY-MM-DD --to YYYY-MM-DD [--tenants N --seed S and the size knobs, as given to
                             generate] [--feedback-seed S] [--sessions-per-day N] [--list-length K]
+              simulate-control  the seeded simulation of automatic control: a synthetic tenant, one version truly
+                            better; bandit and A/B test against a 50/50 split, night by night, and the A/B test's
+                            false-promotion rate   [--nights N] [--seed S] [--customers N] [--impression-rate X]
+                            [--champion-rate X] [--challenger-rate X] [--repetitions N] [--nightbake.template=FILE]
               help          this text; `help <command>` or `<command> --help` (-h) for one command
               check-data    validate a tenant's files now, with the messages the night would give
                             --tenant T [--date YYYY-MM-DD]
@@ -110,6 +115,10 @@ public final class NightbakeCli {
                                  (the published lists follow at the next nightly prebake)
               rollback-snapshot  --tenant T [--reason TEXT]   serve the tenant's previous snapshot now
               roll-forward-snapshot  --tenant T [--reason TEXT]   after a rollback, serve the next newer snapshot
+              set-control        --tenant T --mode manual|ab|bandit --reason TEXT   the tenant's automatic control
+                                 (template default: control.mode); a running experiment of another kind stops
+              experiment         --tenant T   the tenant's mode and latest experiment (arms, shares, KPI, decision)
+              stop-experiment    --tenant T --reason TEXT   the champion takes all traffic from the next prebake
               api-key create --tenant T --name NAME   a key that reads only tenant T's recommendations and state
               api-key create --operator NAME          an operator key (every endpoint, the admin API included)
                                  the key is printed once and only its hash is stored: keep it safe
@@ -164,7 +173,7 @@ public final class NightbakeCli {
             if (NEEDS_HOME.contains(line.command())) {
                 requireHome(line);
             }
-            if (Set.of("generate", "import", "quality-report", "check-data").contains(line.command())) {
+            if (Set.of("generate", "import", "quality-report", "check-data", "simulate-control").contains(line.command())) {
                 quietLibraries(); // these commands run without Spring Boot, whose logging settings quiet them
             }
             return switch (line.command()) {
@@ -184,6 +193,10 @@ public final class NightbakeCli {
                 case "rollback-snapshot" -> OperatorCommands.rollbackSnapshot(line, out);
                 case "roll-forward-snapshot" -> OperatorCommands.rollForwardSnapshot(line, out);
                 case "set-state" -> OperatorCommands.setState(line, out);
+                case "set-control" -> ControlCommands.setControl(line, out);
+                case "experiment" -> ControlCommands.experiment(line, out);
+                case "stop-experiment" -> ControlCommands.stopExperiment(line, out);
+                case "simulate-control" -> ControlCommands.simulateControl(line, out);
                 case "pin-model" -> OperatorCommands.pinModel(line, out);
                 case "unpin-model" -> OperatorCommands.unpinModel(line, out);
                 case "retire-tenant" -> OperatorCommands.retireTenant(line, out);

@@ -3,6 +3,7 @@ package io.nightbake.admin;
 import io.nightbake.access.ApiPrincipal;
 import io.nightbake.api.ApiErrors;
 import io.nightbake.api.ApiException;
+import io.nightbake.control.ControlService;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantState;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,13 +41,17 @@ public class AdminController {
     private static final String REASON_EXAMPLE = "{\"reason\":\"yesterday's lists look wrong\"}";
     private static final String NAME_EXAMPLE = "{\"name\":\"crm-frontend\"}";
 
+    private static final String CONTROL_EXAMPLE = "{\"mode\":\"bandit\",\"reason\":\"client opted in to automatic control\"}";
+
     private final TenantAdminService admin;
     private final ApiKeyService keys;
     private final JsonMapper json;
     private final boolean securityEnabled;
+    private final ControlService control;
 
     public AdminController(TenantAdminService admin, ApiKeyService keys, JsonMapper json,
-                           @Value("${nightbake.security.enabled:true}") boolean securityEnabled) {
+                           @Value("${nightbake.security.enabled:true}") boolean securityEnabled, ControlService control) {
+        this.control = control;
         this.admin = admin;
         this.keys = keys;
         this.json = json;
@@ -125,6 +130,52 @@ public class AdminController {
         TenantId id = tenantId(tenant);
         JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
         return admin.rollbackSnapshot(id, actor, fields.text("reason"));
+    }
+
+    /** The tenant's control mode and its latest experiment: arms, shares, impressions, KPI, uplift, nights, decision. */
+    @GetMapping("/tenants/{tenant}/experiment")
+    public ControlService.ExperimentView experiment(@PathVariable String tenant, HttpServletRequest request) {
+        actor(request);
+        return control(() -> control.view(tenantId(tenant)));
+    }
+
+    /** Stops the running experiment: the champion takes all traffic from the next prebake on. */
+    @PostMapping("/tenants/{tenant}/experiment/stop")
+    public ControlService.ExperimentView stopExperiment(@PathVariable String tenant, @RequestBody(required = false) String body,
+                                                        HttpServletRequest request) {
+        String actor = actor(request);
+        TenantId id = tenantId(tenant);
+        JsonBody fields = body(request, body, REASON_EXAMPLE, "reason");
+        String reason = fields.text("reason");
+        return control(() -> {
+            control.stop(id, actor, reason);
+            return control.view(id);
+        });
+    }
+
+    /** Sets the tenant's control mode (manual, ab, bandit); a running experiment of another kind stops. */
+    @PostMapping("/tenants/{tenant}/control")
+    public ControlService.ModeChange setControl(@PathVariable String tenant, @RequestBody(required = false) String body,
+                                                HttpServletRequest request) {
+        String actor = actor(request);
+        TenantId id = tenantId(tenant);
+        JsonBody fields = body(request, body, CONTROL_EXAMPLE, "mode", "reason");
+        String mode = fields.text("mode");
+        String reason = fields.text("reason");
+        return control(() -> control.setMode(id, mode, actor, reason));
+    }
+
+    /** Control's failures as the admin API's errors: unknown tenant 404, nothing to stop 409, a bad mode 400. */
+    private static <T> T control(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (io.nightbake.tenant.UnknownTenantException e) {
+            throw new ApiException(HttpStatus.NOT_FOUND, "unknown_tenant", e.getMessage());
+        } catch (io.nightbake.config.ConfigException e) {
+            throw AdminException.invalid(e.getMessage().replace("'mode'", "\"mode\"") + ", e.g. " + CONTROL_EXAMPLE);
+        } catch (IllegalStateException e) {
+            throw new ApiException(HttpStatus.CONFLICT, "conflict", e.getMessage());
+        }
     }
 
     @GetMapping("/api-keys")

@@ -10,7 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The one place that builds a lookup answer's JSON: written field by field with the application's own Jackson
  * generator straight from the serving index (no records, no lists of boxed items), so the bytes are exactly what
  * serialising {@code {tenant, customer, status, recommendations: [{rank, productId, score}], modelVersion, snapshot,
- * snapshotDate, recommendationId, available?}} gives ({@code available} only when the list is shorter than asked for). New answer fields belong here.
+ * snapshotDate, arm, recommendationId, available?}} gives ({@code available} only when the list is shorter than asked for). New answer fields belong here.
  */
 final class LookupAnswer {
 
@@ -31,15 +31,17 @@ final class LookupAnswer {
             g.writeNullProperty("modelVersion");
             g.writeNullProperty("snapshot");
             g.writeNullProperty("snapshotDate");
+            g.writeNullProperty("arm");
             g.writeNullProperty("recommendationId");
             g.writeEndObject();
         }
         return out.toByteArray();
     }
 
-    /** The list of customer {@code c} of {@code index}, cut to {@code limit} entries. */
-    byte[] list(String tenant, String customer, TenantSnapshotIndex index, int c, int limit, String recommendationId) {
+    /** The list of customer {@code c} of {@code index}, cut to {@code limit} entries, with its arm's model version and id. */
+    byte[] list(String tenant, String customer, TenantSnapshotIndex index, int c, int limit) {
         ServingSnapshot data = index.data();
+        int arm = data.customerArm(c); // the experiment arm whose list the customer sees: its version and attribution
         int start = data.listStart(c);
         int size = Math.min(data.listEnd(c) - start, limit);
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 64 * size);
@@ -64,10 +66,11 @@ final class LookupAnswer {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeNumberProperty("modelVersion", index.modelVersion());
+            g.writeNumberProperty("modelVersion", index.armModelVersion(arm));
             g.writeStringProperty("snapshot", index.snapshotId());
             g.writeStringProperty("snapshotDate", index.runDate().toString());
-            g.writeStringProperty("recommendationId", recommendationId);
+            g.writeStringProperty("arm", index.armName(arm));
+            g.writeStringProperty("recommendationId", index.recommendationId(arm));
             if (size < limit) {
                 // fewer entries than asked for (limit, or K by default): the customer's whole list
                 g.writeNumberProperty("available", size);

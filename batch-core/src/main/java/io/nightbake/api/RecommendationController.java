@@ -1,15 +1,12 @@
 package io.nightbake.api;
 
 import io.nightbake.config.TemplatePipeline;
-import io.nightbake.feedback.RecommendationId;
 import io.nightbake.serving.ServingService;
 import io.nightbake.serving.TenantSnapshotIndex;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantState;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,11 +39,6 @@ public class RecommendationController {
     private final TemplatePipeline template;
     private final Timer lookupLatency;
     private final LookupAnswer answers;
-    /**
-     * The attribution id of each served snapshot, computed once per loaded snapshot (keyed by the index object, so a
-     * reloaded snapshot gets its own): a lookup writes nothing and builds no string for it.
-     */
-    private final Map<TenantSnapshotIndex, String> recommendationIds = new ConcurrentHashMap<>();
 
     public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry,
                                     JsonMapper json) {
@@ -102,25 +94,11 @@ public class RecommendationController {
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown_customer",
                     "customer '" + customer + "' is not in snapshot " + index.snapshotId() + " of tenant '" + tenant + "'");
         }
-        return json(answers.list(tenant, customer, index, c, max, recommendationId(index)));
+        return json(answers.list(tenant, customer, index, c, max));
     }
 
     private static ResponseEntity<byte[]> json(byte[] body) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
-    }
-
-    /** The champion arm's id for the snapshot (every customer sees the champion until experiments assign arms). */
-    private String recommendationId(TenantSnapshotIndex index) {
-        String id = recommendationIds.get(index);
-        if (id == null) {
-            if (recommendationIds.size() > 10_000) {
-                recommendationIds.clear(); // snapshots replaced over a long uptime: drop the old ones' entries
-            }
-            id = new RecommendationId(io.nightbake.tenant.TenantId.of(index.tenantId()), index.snapshotId(),
-                    Math.max(0, index.modelVersion()), RecommendationId.CHAMPION).toString();
-            recommendationIds.put(index, id);
-        }
-        return id;
     }
 
     @GetMapping("/recommendations/status")

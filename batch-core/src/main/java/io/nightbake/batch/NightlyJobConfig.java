@@ -2,6 +2,7 @@ package io.nightbake.batch;
 
 import io.nightbake.NightbakeProperties;
 import io.nightbake.config.TemplatePipeline;
+import io.nightbake.control.ControlService;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
 import io.nightbake.runs.NightlyMetrics;
@@ -12,6 +13,7 @@ import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,7 @@ public class NightlyJobConfig {
     private static final Logger log = LoggerFactory.getLogger(NightlyJobConfig.class);
 
     @Bean
-    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step compactFeedback, Step retrain, Step prebake, Step publish,
+    Job nightlyJob(JobRepository jobRepository, Step checkSpark, Step discoverTenants, Step compactFeedback, Step retrain, Step control, Step prebake, Step publish,
                    RunHeartbeats heartbeats, NightlyMetrics metrics, BatchQueries queries,
                    io.nightbake.runs.Housekeeping housekeeping) {
         JobExecutionDecider anyPartitionFailed = (jobExecution, stepExecution) ->
@@ -70,7 +72,8 @@ public class NightlyJobConfig {
                 .start(checkSpark)
                 .next(discoverTenants)
                 .next(compactFeedback)
-                .next(retrain).on("*").to(prebake)
+                .next(retrain).on("*").to(control)
+                .from(control).on("*").to(prebake)
                 .from(prebake).on("*").to(publish)
                 .from(publish).on("*").to(anyPartitionFailed)
                 .from(anyPartitionFailed).on(FlowExecutionStatus.FAILED.getName()).fail()
@@ -176,9 +179,29 @@ public class NightlyJobConfig {
         };
     }
 
+    /**
+     * Automatic control between retraining and prebaking: experiments decided, started or stopped (see
+     * {@link ControlService#night}); idempotent per run date, so it runs again on every attempt.
+     */
+    @Bean
+    Step control(JobRepository jobRepository, PlatformTransactionManager transactionManager, ControlService control) {
+        return new StepBuilder("control", jobRepository)
+                .tasklet((contribution, chunk) -> {
+                    StepExecution step = chunk.getStepContext().getStepExecution();
+                    List<String> lines = control.night(step.getJobParameters().getLocalDate(RUN_DATE));
+                    // the night's experiment decisions, one line per tenant, for the run's record
+                    String text = String.join("\n", lines);
+                    step.getExecutionContext().putString(PartitionResults.REASON,
+                            text.length() <= 20_000 ? text : text.substring(0, 19_997) + "...");
+                    return RepeatStatus.FINISHED;
+                }, transactionManager)
+                .allowStartIfComplete(true)
+                .build();
+    }
+
     @Bean
     Step prebake(JobRepository jobRepository, TenantRegistry tenants, ModelRegistry models, TemplatePipeline template,
-                 NightbakeProperties properties, SparkProvider spark, BatchQueries attempts) {
+                 NightbakeProperties properties, SparkProvider spark, BatchQueries attempts, ControlService control) {
         Partitioner partitioner = gridSize -> {
             Map<String, ExecutionContext> partitions = tenantsIn(tenants, TenantState.ON).partition(gridSize);
             partitions.putAll(tenantsIn(tenants, TenantState.FROZEN).partition(gridSize));
@@ -188,7 +211,7 @@ public class NightlyJobConfig {
                 .partitioner(PREBAKE_WORKER, partitioner)
                 .splitter(RerunAwareSplitter.whenChampionChanged(jobRepository, PREBAKE_WORKER, partitioner, models)
                         .skippingLookupsOnFirstAttempt(attempts))
-                .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark))
+                .partitionHandler(new PrebakePartitionHandler(jobRepository, models, template, properties, spark, control))
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true)
                 .build();

@@ -2,6 +2,9 @@ package io.nightbake.batch;
 
 import io.nightbake.NightbakeProperties;
 import io.nightbake.config.TemplatePipeline;
+import io.nightbake.control.ControlService;
+import io.nightbake.experiment.ArmTable;
+import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.retrain.data.DataContract;
@@ -43,6 +46,8 @@ class PrebakePartitionHandler implements PartitionHandler {
     static final String CUSTOMERS = "customers";
     static final String EMPTY_LISTS = "emptyLists";
     static final String PAIRS_SCORED = "pairsScored";
+    /** The experiment's arm table the lists were baked with ({@link ArmTable#format()}); absent without experiment. */
+    static final String ARMS = "arms";
 
     private static final Logger log = LoggerFactory.getLogger(PrebakePartitionHandler.class);
 
@@ -51,9 +56,11 @@ class PrebakePartitionHandler implements PartitionHandler {
     private final TemplatePipeline template;
     private final NightbakeProperties properties;
     private final SparkProvider spark;
+    private final ControlService control;
 
     PrebakePartitionHandler(JobRepository jobRepository, ModelRegistry models, TemplatePipeline template,
-                            NightbakeProperties properties, SparkProvider spark) {
+                            NightbakeProperties properties, SparkProvider spark, ControlService control) {
+        this.control = control;
         this.jobRepository = jobRepository;
         this.models = models;
         this.template = template;
@@ -66,9 +73,12 @@ class PrebakePartitionHandler implements PartitionHandler {
         Set<StepExecution> partitions = splitter.split(manager, 1);
         LocalDate runDate = manager.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE);
         Map<String, StepExecution> byTenant = new LinkedHashMap<>();
+        Map<String, List<Integer>> taskIndexes = new LinkedHashMap<>(); // a tenant's tasks: one, or one per arm
+        Map<String, ScoringTask> mainTasks = new LinkedHashMap<>();
         List<ScoringTask> tasks = new ArrayList<>();
         for (StepExecution partition : partitions) {
             partition.getExecutionContext().remove(NightlyJobConfig.ERROR);
+            partition.getExecutionContext().remove(ARMS);
             partition.setStartTime(LocalDateTime.now());
             partition.setStatus(BatchStatus.STARTED);
             jobRepository.update(partition);
@@ -81,11 +91,42 @@ class PrebakePartitionHandler implements PartitionHandler {
             Path tenantDir = properties.tenantsDir().resolve(tenant.value());
             Path staged = properties.stagingDir().resolve(runDate.toString()).resolve(tenant.value())
                     .resolve(partition.getId() + ".parquet");
-            tasks.add(new ScoringTask(tenant.value(), tenantDir.toString(), champion.get().artifactPath(),
+            ScoringTask task = new ScoringTask(tenant.value(), tenantDir.toString(), champion.get().artifactPath(),
                     champion.get().version(), runDate, template.rulesFor(tenant.value()), template.features(),
-                    template.topK(), staged.toString(), estimatedPairs(tenantDir)));
+                    template.topK(), staged.toString(), estimatedPairs(tenantDir));
+            List<Integer> indexes = new ArrayList<>();
+            Optional<ArmTable> arms;
+            try {
+                // an experiment's arms: each arm's customers scored with its model, merged into one file afterwards
+                arms = control.armsFor(tenant, runDate).filter(t -> t.arms().get(0).modelVersion() == champion.get().version());
+                List<ScoringTask> armTasks = new ArrayList<>();
+                if (arms.isPresent()) {
+                    for (int a = 0; a < arms.get().arms().size(); a++) {
+                        ArmTable.Arm arm = arms.get().arms().get(a);
+                        armTasks.add(task.forArm(arms.get(), arm, control.armModelDir(tenant, arm, runDate).toString(),
+                                staged.resolveSibling(partition.getId() + ".arm" + a + ".parquet").toString()));
+                    }
+                }
+                for (ScoringTask armTask : armTasks) {
+                    indexes.add(tasks.size());
+                    tasks.add(armTask);
+                }
+            } catch (RuntimeException e) {
+                String error = "tenant '" + tenant + "': cannot prepare the experiment's arms: " + PartitionResults.describe(e);
+                partition.getExecutionContext().putString(NightlyJobConfig.ERROR, error);
+                finish(partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(error));
+                continue;
+            }
+            if (arms.isPresent()) {
+                partition.getExecutionContext().putString(ARMS, arms.get().format());
+            } else {
+                indexes.add(tasks.size());
+                tasks.add(task);
+            }
             partition.getExecutionContext().putInt(MODEL_VERSION, champion.get().version());
             byTenant.put(tenant.value(), partition);
+            taskIndexes.put(tenant.value(), indexes);
+            mainTasks.put(tenant.value(), task);
         }
 
         if (manager.getJobExecution().isStopping() || manager.isTerminateOnly()) {
@@ -104,23 +145,26 @@ class PrebakePartitionHandler implements PartitionHandler {
             String error = "prebake Spark job failed: " + PartitionResults.describe(e);
             results = tasks.stream().map(t -> ScoringResult.failed(t.tenantId(), error, 0, ScoringResult.Phases.NONE)).toList();
         }
-        for (int i = 0; i < results.size(); i++) {
-            ScoringResult result = results.get(i);
-            StepExecution partition = byTenant.get(result.tenant());
+        for (Map.Entry<String, List<Integer>> entry : taskIndexes.entrySet()) {
+            StepExecution partition = byTenant.get(entry.getKey());
+            ScoringTask task = mainTasks.get(entry.getKey());
+            ScoringResult result = combine(task, entry.getValue().stream().map(i -> tasks.get(i)).toList(),
+                    entry.getValue().stream().map(results::get).toList());
             ExecutionContext context = partition.getExecutionContext();
             context.putLong(PartitionResults.MILLIS, result.millis());
             try (var ignored = MDC.putCloseable(PartitionLogContext.TENANT, result.tenant());
                  var ignored2 = MDC.putCloseable(PartitionLogContext.RUN, "run " + manager.getJobExecutionId())) {
                 if (result.succeeded()) {
-                    context.putString(STAGED_FILE, tasks.get(i).outputFile());
+                    context.putString(STAGED_FILE, task.outputFile());
                     context.putInt(CUSTOMERS, result.customers());
                     context.putInt(EMPTY_LISTS, result.emptyLists());
                     context.putLong(PartitionResults.ROWS, result.rowsWritten());
                     context.putLong(PAIRS_SCORED, result.pairsScored());
                     partition.setReadCount(result.customers());
                     partition.setWriteCount(result.rowsWritten());
-                    log.info("prebaked {} customers, {} rows with model version {} in {} ms", result.customers(),
-                            result.rowsWritten(), tasks.get(i).modelVersion(), result.millis());
+                    log.info("prebaked {} customers, {} rows with model version {}{} in {} ms", result.customers(),
+                            result.rowsWritten(), task.modelVersion(), context.containsKey(ARMS)
+                                    ? " and the experiment arms " + context.getString(ARMS) : "", result.millis());
                     finish(partition, BatchStatus.COMPLETED, ExitStatus.COMPLETED);
                 } else {
                     context.putString(NightlyJobConfig.ERROR, result.error());
@@ -130,6 +174,48 @@ class PrebakePartitionHandler implements PartitionHandler {
             }
         }
         return partitions;
+    }
+
+    /**
+     * One tenant's result from its tasks: the single task's, or for an experiment the arms' files merged into the
+     * tenant's staged file (the arm files are removed); a failed arm fails the tenant, which keeps its published lists.
+     */
+    private static ScoringResult combine(ScoringTask main, List<ScoringTask> tasks, List<ScoringResult> results) {
+        if (tasks.size() == 1 && tasks.get(0) == main) {
+            return results.get(0);
+        }
+        long millis = results.stream().mapToLong(ScoringResult::millis).sum();
+        ScoringResult.Phases phases = results.stream().map(ScoringResult::phases).reduce(ScoringResult.Phases.NONE,
+                ScoringResult.Phases::plus);
+        for (int i = 0; i < results.size(); i++) {
+            if (!results.get(i).succeeded()) {
+                deleteQuietly(tasks);
+                return ScoringResult.failed(main.tenantId(), "arm " + tasks.get(i).arm() + ": " + results.get(i).error(),
+                        millis, phases);
+            }
+        }
+        try {
+            long rows = RecommendationsFile.mergeArms(tasks.stream().map(t -> Path.of(t.outputFile())).toList(),
+                    Path.of(main.outputFile()), main.tenantId(), main.modelVersion(), main.runDate());
+            return new ScoringResult(main.tenantId(), true, results.stream().mapToInt(ScoringResult::customers).sum(),
+                    results.stream().mapToInt(ScoringResult::listsWritten).sum(), rows,
+                    results.stream().mapToLong(ScoringResult::pairsScored).sum(), millis, null, phases);
+        } catch (RuntimeException e) {
+            return ScoringResult.failed(main.tenantId(), "tenant '" + main.tenantId() + "': cannot merge the arms' lists: "
+                    + PartitionResults.describe(e), millis, phases);
+        } finally {
+            deleteQuietly(tasks);
+        }
+    }
+
+    private static void deleteQuietly(List<ScoringTask> tasks) {
+        for (ScoringTask t : tasks) {
+            try {
+                Files.deleteIfExists(Path.of(t.outputFile()));
+            } catch (IOException ignored) {
+                // a staged arm file left behind is removed with the staging folder
+            }
+        }
     }
 
     private void finish(StepExecution partition, BatchStatus status, ExitStatus exit) {

@@ -1,6 +1,7 @@
 package io.nightbake.batch;
 
 import io.nightbake.client.ServingFile;
+import io.nightbake.experiment.ArmTable;
 import io.nightbake.scoring.RecommendationsFile;
 import io.nightbake.serving.TenantSnapshotIndex;
 import io.nightbake.NightbakeProperties;
@@ -86,14 +87,19 @@ public class SnapshotPublisher {
         if (!laterServed) {
             serving.prepare(snapshot);
         }
-        List<Snapshot> dropped = snapshots.publish(snapshot, "nightly", "nightly run " + runDate);
+        ArmTable arms = prebaked.containsKey(PrebakePartitionHandler.ARMS)
+                ? ArmTable.parse(prebaked.getString(PrebakePartitionHandler.ARMS)) : null;
+        // the snapshot and its arm table in one transaction: never arms without their table, or the reverse
+        List<Snapshot> dropped = snapshots.publish(snapshot, arms, "nightly", "nightly run " + runDate);
         dropped.forEach(SnapshotPublisher::deleteFolder);
         Snapshot served = snapshots.current(tenant).orElse(snapshot);
         if (laterServed || !served.snapshotId().equals(snapshotId)) {
             return "kept " + snapshotId + ": serves " + served.snapshotId() + " of the later night " + served.runDate();
         }
         serving.published(snapshot);
-        return "published " + snapshotId;
+        return "published " + snapshotId + (arms == null ? "" : " with arms " + arms.arms().stream()
+                .map(a -> String.format(java.util.Locale.ROOT, "%s=v%d %.0f%%", a.name(), a.modelVersion(), 100 * a.share()))
+                .toList());
     }
 
     private static void moveIntoPlace(Path staged, Path target) {

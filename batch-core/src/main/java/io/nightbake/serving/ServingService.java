@@ -147,7 +147,7 @@ public class ServingService {
     }
 
     /** The registry now points at {@code snapshot}: serve it. */
-    public void published(Snapshot snapshot) {
+    public synchronized void published(Snapshot snapshot) {
         if (active) {
             Loaded ready = prepared.remove(snapshot.snapshotId());
             Loaded loaded = ready != null ? ready : load(snapshot);

@@ -218,6 +218,12 @@ final class SnapshotParquetLoader {
 
         private void read(ParquetFileReader reader) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+            arms = schema.containsField(RecommendationsFile.ARM);
+            String version = reader.getFooter().getFileMetaData().getKeyValueMetaData()
+                    .get(RecommendationsFile.SNAPSHOT_MODEL_VERSION_KEY);
+            if (arms && version != null && version.matches("\\d{1,9}")) {
+                snapshotVersion = Long.parseLong(version);
+            }
             MessageType projection = project(schema);
             boolean armColumn = projection.containsField(ARM);
             if (rowsRead > 0 && armColumn != hasArms) {

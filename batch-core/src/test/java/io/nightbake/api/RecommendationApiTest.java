@@ -104,7 +104,7 @@ class RecommendationApiTest {
     }
 
     record Recommendations(String tenant, String customer, String status, java.util.List<Item> recommendations,
-                           Integer modelVersion, String snapshot, LocalDate snapshotDate, String recommendationId,
+                           Integer modelVersion, String snapshot, LocalDate snapshotDate, String arm, String recommendationId,
                            @com.fasterxml.jackson.annotation.JsonInclude(
                                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer available) {
     }
@@ -140,19 +140,19 @@ class RecommendationApiTest {
                     items.add(new Item(r + 1, products[r], scores[c][r]));
                 }
                 String expected = json.writeValueAsString(new Recommendations("acme", "k" + c, "OK", items, 12,
-                        "2026-11-01-p4", LocalDate.of(2026, 11, 1), "nbr1.acme.2026-11-01-p4.12.champion",
+                        "2026-11-01-p4", LocalDate.of(2026, 11, 1), "champion", "nbr1.acme.2026-11-01-p4.12.champion",
                         limit > products.length ? products.length : null));
-                assertThat(new String(answers.list("acme", "k" + c, index, c, limit, "nbr1.acme.2026-11-01-p4.12.champion"),
+                assertThat(new String(answers.list("acme", "k" + c, index, c, limit),
                         java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(expected);
             }
         }
         assertThat(new String(answers.withoutList("acme", "c\"1", "TENANT_OFF"), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(json.writeValueAsString(new Recommendations("acme", "c\"1", "TENANT_OFF",
-                        java.util.List.of(), null, null, null, null, null)));
+                        java.util.List.of(), null, null, null, null, null, null)));
         TenantSnapshotIndex empty = TenantSnapshotIndex.builder("acme", "s").customer("e").build();
-        assertThat(new String(answers.list("acme", "e", empty, 0, 10, "nbr1.acme.s.1.champion"), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(answers.list("acme", "e", empty, 0, 10), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo(json.writeValueAsString(new Recommendations("acme", "e", "NOTHING_TO_RECOMMEND",
-                        java.util.List.of(), 1, "s", LocalDate.EPOCH, "nbr1.acme.s.1.champion", 0)));
+                        java.util.List.of(), 1, "s", LocalDate.EPOCH, "champion", "nbr1.acme.s.1.champion", 0)));
     }
 
     @Test

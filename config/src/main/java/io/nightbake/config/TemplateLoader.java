@@ -26,7 +26,12 @@ public final class TemplateLoader {
     public static final String DEFAULT_RESOURCE = "nightbake-template.yaml";
 
     private static final Set<String> TOP_KEYS = Set.of("name", "version", "features", "algorithm", "holdout", "gate",
-            "evaluation", "min-training-rows", "implicit-feedback", "top-k", "rules", "tenants");
+            "evaluation", "min-training-rows", "implicit-feedback", "top-k", "rules", "tenants", "control");
+    private static final Set<String> CONTROL_KEYS = Set.of("mode", "kpi", "baseline-share", "offline-gate-margin", "ab",
+            "bandit");
+    private static final Set<String> AB_KEYS = Set.of("split", "alpha", "min-sample", "max-days");
+    private static final Set<String> BANDIT_KEYS = Set.of("discount", "exploration-floor", "promote-share",
+            "promote-nights", "retire-share", "retire-nights");
     private static final Set<String> TRIBUO_FM_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
             "init-variance", "seed");
     private static final Set<String> BIASED_MF_KEYS = Set.of("name", "factors", "epochs", "learning-rate",
@@ -135,8 +140,33 @@ public final class TemplateLoader {
             Node tenantNode = tenants.child(tenant, Set.of("rules"));
             tenantRules.put(tenant, readRules(tenantNode.child("rules", RULE_KEYS), rules));
         }
+        ControlSettings control = readControl(top.child("control", CONTROL_KEYS));
         return new TemplatePipeline(name, version, features, algorithm, fraction, gate, evaluation, minTrainingRows,
-                implicitAlgorithm, implicitGate, topK, rules, tenantRules);
+                implicitAlgorithm, implicitGate, topK, rules, tenantRules, control);
+    }
+
+    /** The {@code control:} section; every key has a default, so an absent section means manual mode. */
+    private static ControlSettings readControl(Node node) {
+        ControlSettings d = ControlSettings.DEFAULTS;
+        Node ab = node.child("ab", AB_KEYS);
+        Node bandit = node.child("bandit", BANDIT_KEYS);
+        return new ControlSettings(
+                node.oneOf("mode", d.mode(), ControlSettings.MODES),
+                node.oneOf("kpi", d.kpi(), ControlSettings.KPIS),
+                node.decimal("baseline-share", d.baselineShare(), 0.0, 0.5),
+                node.decimal("offline-gate-margin", d.offlineGateMargin(), 0.0, 100.0),
+                new ControlSettings.Ab(
+                        ab.decimal("split", d.ab().split(), 0.05, 0.95),
+                        ab.decimal("alpha", d.ab().alpha(), 0.001, 0.5),
+                        ab.integer("min-sample", d.ab().minSample(), 1, Integer.MAX_VALUE),
+                        ab.integer("max-days", d.ab().maxDays(), 1, 365)),
+                new ControlSettings.Bandit(
+                        bandit.decimal("discount", d.bandit().discount(), 0.5, 1.0),
+                        bandit.decimal("exploration-floor", d.bandit().explorationFloor(), 0.0, 0.45),
+                        bandit.decimal("promote-share", d.bandit().promoteShare(), 0.5, 1.0),
+                        bandit.integer("promote-nights", d.bandit().promoteNights(), 1, 60),
+                        bandit.decimal("retire-share", d.bandit().retireShare(), 0.0, 0.5),
+                        bandit.integer("retire-nights", d.bandit().retireNights(), 1, 60)));
     }
 
     private static GateSettings readGate(Node gateNode) {

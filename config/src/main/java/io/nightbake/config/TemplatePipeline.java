@@ -12,6 +12,7 @@ import java.util.Map;
  * @param minTrainingRows a tenant with fewer training rows than this gets the popularity baseline as its model
  * @param implicitAlgorithm the algorithm for tenants whose interactions are implicit feedback (not ratings)
  * @param implicitGate    the gate for those tenants
+ * @param control         automatic control (A/B test, bandit) of opted-in tenants; manual by default
  */
 public record TemplatePipeline(
         String name,
@@ -26,11 +27,22 @@ public record TemplatePipeline(
         GateSettings implicitGate,
         int topK,
         BusinessRules rules,
-        Map<String, BusinessRules> tenantRules) implements java.io.Serializable {
+        Map<String, BusinessRules> tenantRules,
+        ControlSettings control) implements java.io.Serializable {
 
     public TemplatePipeline {
         features = List.copyOf(features);
         tenantRules = Map.copyOf(tenantRules);
+        control = control == null ? ControlSettings.DEFAULTS : control;
+    }
+
+    /** A template without a {@code control:} section: every tenant in manual mode. */
+    public TemplatePipeline(String name, int version, List<Feature> features, AlgorithmSettings algorithm,
+                            double holdoutFraction, GateSettings gate, EvaluationSettings evaluation, int minTrainingRows,
+                            AlgorithmSettings implicitAlgorithm, GateSettings implicitGate, int topK, BusinessRules rules,
+                            Map<String, BusinessRules> tenantRules) {
+        this(name, version, features, algorithm, holdoutFraction, gate, evaluation, minTrainingRows, implicitAlgorithm,
+                implicitGate, topK, rules, tenantRules, ControlSettings.DEFAULTS);
     }
 
     /**

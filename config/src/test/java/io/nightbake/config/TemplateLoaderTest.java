@@ -165,4 +165,47 @@ class TemplateLoaderTest {
         assertThatThrownBy(() -> TemplateLoader.load("/nonexistent/template.yaml"))
                 .hasMessageContaining("/nonexistent/template.yaml");
     }
+
+    @Test
+    void controlSectionDefaultsToManualAndReadsEveryKey() {
+        assertThat(TemplateLoader.loadDefault().control().mode()).isEqualTo("manual");
+        assertThat(TemplateLoader.parse("top-k: 5", "t.yaml").control()).isEqualTo(ControlSettings.DEFAULTS);
+        ControlSettings control = TemplateLoader.parse("""
+                control:
+                  mode: bandit
+                  kpi: conversion
+                  baseline-share: 0.1
+                  offline-gate-margin: 0.01
+                  ab: {split: 0.3, alpha: 0.01, min-sample: 500, max-days: 7}
+                  bandit: {discount: 0.8, exploration-floor: 0.1, promote-share: 0.85, promote-nights: 2,
+                           retire-share: 0.15, retire-nights: 4}
+                """, "t.yaml").control();
+        assertThat(control.mode()).isEqualTo("bandit");
+        assertThat(control.conversion()).isTrue();
+        assertThat(control.baselineShare()).isEqualTo(0.1);
+        assertThat(control.ab()).isEqualTo(new ControlSettings.Ab(0.3, 0.01, 500, 7));
+        assertThat(control.bandit()).isEqualTo(new ControlSettings.Bandit(0.8, 0.1, 0.85, 2, 0.15, 4));
+    }
+
+    @Test
+    void invalidControlSettingsNameTheKey() {
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {mode: thompson}", "t.yaml"))
+                .hasMessageContaining("'control.mode'").hasMessageContaining("allowed values: manual, ab, bandit");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {kpi: revenue}", "t.yaml"))
+                .hasMessageContaining("'control.kpi'").hasMessageContaining("click-through, conversion");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {ab: {alpha: 0.9}}", "t.yaml"))
+                .hasMessageContaining("'control.ab.alpha'").hasMessageContaining("0.001..0.5");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {ab: {min-sample: 0}}", "t.yaml"))
+                .hasMessageContaining("'control.ab.min-sample'");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {bandit: {discount: 1.5}}", "t.yaml"))
+                .hasMessageContaining("'control.bandit.discount'");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {bandit: {exploration-floor: 0.3, promote-share: 0.9}}",
+                "t.yaml")).hasMessageContaining("'control.bandit.promote-share'").hasMessageContaining("never be reached");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {bandit: {exploration-floor: 0.2, retire-share: 0.1}}",
+                "t.yaml")).hasMessageContaining("'control.bandit.retire-share'");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {bandit: {promote-night: 3}}", "t.yaml"))
+                .hasMessageContaining("unknown key 'control.bandit.promote-night'");
+        assertThatThrownBy(() -> TemplateLoader.parse("control: {baseline-share: 0.7}", "t.yaml"))
+                .hasMessageContaining("'control.baseline-share'");
+    }
 }

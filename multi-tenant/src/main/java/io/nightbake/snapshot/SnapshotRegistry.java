@@ -1,5 +1,6 @@
 package io.nightbake.snapshot;
 
+import io.nightbake.experiment.ArmTable;
 import io.nightbake.jdbc.Jdbc;
 import io.nightbake.tenant.TenantId;
 import java.sql.Connection;
@@ -37,6 +38,14 @@ public class SnapshotRegistry {
      * pointer (a rerun after a crash). Returns the snapshots that fell out of retention.
      */
     public List<Snapshot> publish(Snapshot snapshot, String actor, String reason) {
+        return publish(snapshot, null, actor, reason);
+    }
+
+    /**
+     * Like {@link #publish(Snapshot, String, String)}, with the snapshot's arm table (null or one arm: no experiment)
+     * stored in the same transaction, so a tenant never serves arms whose table is not recorded, or the reverse.
+     */
+    public List<Snapshot> publish(Snapshot snapshot, ArmTable arms, String actor, String reason) {
         return jdbc.inTransaction(c -> {
             TenantId tenant = snapshot.tenant();
             if (find(c, tenant, snapshot.snapshotId()).isEmpty()) {
@@ -44,6 +53,14 @@ public class SnapshotRegistry {
                                 + "entries, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tenant.value(), snapshot.snapshotId(),
                         Date.valueOf(snapshot.runDate()), snapshot.modelVersion(), snapshot.path(), snapshot.customers(),
                         snapshot.entries(), snapshot.builtAt());
+                if (arms != null && arms.experiment()) {
+                    for (int i = 0; i < arms.arms().size(); i++) {
+                        ArmTable.Arm arm = arms.arms().get(i);
+                        Jdbc.update(c, "INSERT INTO nb_snapshot_arm (tenant_id, snapshot_id, arm_index, arm, model_version, "
+                                        + "share, seed) VALUES (?, ?, ?, ?, ?, ?, ?)", tenant.value(), snapshot.snapshotId(), i,
+                                arm.name(), arm.modelVersion(), arm.share(), arms.seed());
+                    }
+                }
             }
             Optional<String> servedId = pointer(c, tenant);
             Optional<Snapshot> served = servedId.isPresent() ? find(c, tenant, servedId.get()) : Optional.empty();
@@ -126,6 +143,18 @@ public class SnapshotRegistry {
         });
     }
 
+    /** The snapshot's arm table; one arm {@code champion} with the snapshot's model version when it has no experiment. */
+    public ArmTable arms(Snapshot snapshot) {
+        List<Object[]> rows = jdbc.query("SELECT arm, model_version, share, seed FROM nb_snapshot_arm WHERE tenant_id = ? "
+                        + "AND snapshot_id = ? ORDER BY arm_index", row -> new Object[] {row.getString(1), row.getInt(2),
+                        row.getDouble(3), row.getLong(4)}, snapshot.tenant().value(), snapshot.snapshotId());
+        if (rows.isEmpty()) {
+            return ArmTable.championOnly(snapshot.modelVersion());
+        }
+        return new ArmTable((Long) rows.get(0)[3], rows.stream()
+                .map(r -> new ArmTable.Arm((String) r[0], (Integer) r[1], (Double) r[2])).toList());
+    }
+
     public Optional<Snapshot> current(TenantId tenant) {
         return jdbc.queryOne("SELECT s.* FROM nb_snapshot s JOIN nb_published p ON p.tenant_id = s.tenant_id "
                 + "AND p.snapshot_id = s.snapshot_id WHERE p.tenant_id = ?", SnapshotRegistry::snapshot, tenant.value());
@@ -192,6 +221,7 @@ public class SnapshotRegistry {
         List<Snapshot> all = snapshots(c, tenant);
         List<Snapshot> dropped = all.stream().skip(KEEP).filter(s -> !s.snapshotId().equals(served)).toList();
         for (Snapshot s : dropped) {
+            Jdbc.update(c, "DELETE FROM nb_snapshot_arm WHERE tenant_id = ? AND snapshot_id = ?", tenant.value(), s.snapshotId());
             Jdbc.update(c, "DELETE FROM nb_snapshot WHERE tenant_id = ? AND snapshot_id = ?", tenant.value(), s.snapshotId());
         }
         return dropped;

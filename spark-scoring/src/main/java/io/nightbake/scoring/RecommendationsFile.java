@@ -68,6 +68,8 @@ public final class RecommendationsFile {
     public static final String SCORE = "score";
     public static final String MODEL_VERSION = "model_version";
     public static final String RUN_DATE = "run_date";
+    /** Optional: the experiment arm whose list the row belongs to (absent: {@code champion}). */
+    public static final String ARM = "arm";
 
     /** The rank of the marker row of a customer with an empty list. */
     public static final int EMPTY_LIST_RANK = 0;
@@ -82,6 +84,18 @@ public final class RecommendationsFile {
             .required(PrimitiveTypeName.INT32).as(LogicalTypeAnnotation.dateType()).named(RUN_DATE)
             .named("recommendations");
 
+    /** {@link #SCHEMA} plus the optional {@value #ARM} column, for a snapshot that holds several arms' lists. */
+    public static final MessageType SCHEMA_WITH_ARM = Types.buildMessage()
+            .addFields(SCHEMA.getFields().toArray(new Type[0]))
+            .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(ARM)
+            .named("recommendations");
+
+    /**
+     * Footer key of a file with arms: the snapshot's (champion's) model version, since its rows carry each arm's own.
+     */
+    public static final String SNAPSHOT_MODEL_VERSION_KEY = "nightbake.snapshot_model_version";
+
+    private static final int ARM_INDEX = 7;
     private static final int TENANT_ID_INDEX = 0;
     private static final int CUSTOMER_ID_INDEX = 1;
     private static final int RANK_INDEX = 2;
@@ -101,7 +115,13 @@ public final class RecommendationsFile {
      * @param score     null only on the marker row
      */
     public record Row(String tenantId, String customerId, int rank, String productId, Double score, int modelVersion,
-                      LocalDate runDate) {
+                      LocalDate runDate, String arm) {
+
+        /** A row of a file without arms. */
+        public Row(String tenantId, String customerId, int rank, String productId, Double score, int modelVersion,
+                   LocalDate runDate) {
+            this(tenantId, customerId, rank, productId, score, modelVersion, runDate, null);
+        }
 
         /** True for the marker row of a customer who gets no recommendations ("nothing good enough"). */
         public boolean isEmptyListMarker() {
@@ -202,6 +222,7 @@ public final class RecommendationsFile {
         private String product;
         private Double score;
         private int modelVersion;
+        private String arm;
 
         RowConverter(MessageType schema) {
             converters = new Converter[schema.getFieldCount()];
@@ -270,6 +291,12 @@ public final class RecommendationsFile {
                         }
                     }
                 };
+                case ARM -> new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(Binary value) {
+                        arm = value.toStringUsingUTF8();
+                    }
+                };
                 default -> new PrimitiveConverter() {
                     // extra columns are ignored
                 };
@@ -285,11 +312,68 @@ public final class RecommendationsFile {
         public void start() {
             product = null;
             score = null;
+            arm = null;
         }
 
         @Override
         public void end() {
-            current = new Row(tenant, customer, rank, product, score, modelVersion, runDate);
+            current = new Row(tenant, customer, rank, product, score, modelVersion, runDate, arm);
+        }
+    }
+
+    /**
+     * Merges the files of an experiment's arms (each sorted by customer, each customer in exactly one of them) into
+     * {@code target}, sorted by customer, with the arm column and each arm's model version; written atomically like
+     * any file of this format. Returns the rows written.
+     */
+    public static long mergeArms(List<Path> parts, Path target, String tenantId, int modelVersion, LocalDate runDate) {
+        List<ParquetReader<Row>> readers = new ArrayList<>();
+        try (Writer writer = openWithArms(target, tenantId, modelVersion, runDate)) {
+            Row[] heads = new Row[parts.size()];
+            for (int i = 0; i < parts.size(); i++) {
+                readers.add(new RowReaderBuilder(new LocalInputFile(parts.get(i))).build());
+                heads[i] = readers.get(i).read();
+            }
+            String previous = null;
+            while (true) {
+                int next = -1;
+                for (int i = 0; i < heads.length; i++) {
+                    if (heads[i] != null && (next < 0 || heads[i].customerId().compareTo(heads[next].customerId()) < 0)) {
+                        next = i;
+                    }
+                }
+                if (next < 0) {
+                    break;
+                }
+                String customer = heads[next].customerId();
+                if (customer.equals(previous)) {
+                    throw new IllegalStateException("tenant '" + tenantId + "': customer '" + customer
+                            + "' has lists in two arms; each customer belongs to exactly one");
+                }
+                while (heads[next] != null && heads[next].customerId().equals(customer)) {
+                    Row row = heads[next];
+                    writer.arm(row.arm(), row.modelVersion());
+                    if (row.isEmptyListMarker()) {
+                        writer.addEmptyList(row.customerId());
+                    } else {
+                        writer.addRanked(row.customerId(), row.rank(), row.productId(), row.score());
+                    }
+                    heads[next] = readers.get(next).read();
+                }
+                previous = customer;
+            }
+            writer.commit();
+            return writer.rows();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge arm files into " + target + ": " + e.getMessage(), e);
+        } finally {
+            for (ParquetReader<Row> reader : readers) {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+            }
         }
     }
 
@@ -301,7 +385,15 @@ public final class RecommendationsFile {
      * file or the complete new one, never a partial file. Rows must be added in file order (customer, then rank).
      */
     public static Writer open(Path target, String tenantId, int modelVersion, LocalDate runDate) {
-        return new Writer(target, tenantId, modelVersion, runDate);
+        return new Writer(target, tenantId, modelVersion, runDate, false);
+    }
+
+    /**
+     * A writer whose rows also carry the {@value #ARM} column ({@link #SCHEMA_WITH_ARM}); set each row's arm and model
+     * version with {@link Writer#arm}.
+     */
+    public static Writer openWithArms(Path target, String tenantId, int modelVersion, LocalDate runDate) {
+        return new Writer(target, tenantId, modelVersion, runDate, true);
     }
 
     /** Writes one tenant's file; not thread-safe. */
@@ -314,7 +406,10 @@ public final class RecommendationsFile {
         private boolean committed;
         private boolean closed;
 
-        private Writer(Path target, String tenantId, int modelVersion, LocalDate runDate) {
+        private final boolean withArms;
+
+        private Writer(Path target, String tenantId, int modelVersion, LocalDate runDate, boolean withArms) {
+            this.withArms = withArms;
             this.target = Objects.requireNonNull(target, "target");
             Path dir = target.toAbsolutePath().getParent();
             // unique, so that two attempts at the same tenant (a retry, a speculative task) do not collide
@@ -324,7 +419,8 @@ public final class RecommendationsFile {
             row.runDateDays = Math.toIntExact(runDate.toEpochDay());
             try {
                 Files.createDirectories(dir);
-                parquet = new RowWriterBuilder(new LocalOutputFile(temp))
+                parquet = new RowWriterBuilder(new LocalOutputFile(temp), withArms ? SCHEMA_WITH_ARM : SCHEMA,
+                        withArms ? Map.of(SNAPSHOT_MODEL_VERSION_KEY, Integer.toString(modelVersion)) : Map.of())
                         .withConf(new PlainParquetConfiguration())
                         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                         .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -333,6 +429,15 @@ public final class RecommendationsFile {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create " + temp + ": " + e.getMessage(), e);
             }
+        }
+
+        /** The arm and model version of the rows added from now on (a writer opened with {@link #openWithArms}). */
+        public void arm(String arm, int modelVersion) {
+            if (!withArms) {
+                throw new IllegalStateException("this writer has no arm column; open it with openWithArms");
+            }
+            row.arm = arm == null ? null : Binary.fromString(arm);
+            row.modelVersion = modelVersion;
         }
 
         /** Adds a ranked row (rank 1..K). */
@@ -435,11 +540,17 @@ public final class RecommendationsFile {
         double score;
         int modelVersion;
         int runDateDays;
+        Binary arm;
     }
 
     private static final class RowWriterBuilder extends ParquetWriter.Builder<RowBuffer, RowWriterBuilder> {
-        RowWriterBuilder(OutputFile file) {
+        private final MessageType schema;
+        private final Map<String, String> metadata;
+
+        RowWriterBuilder(OutputFile file, MessageType schema, Map<String, String> metadata) {
             super(file);
+            this.schema = schema;
+            this.metadata = metadata;
         }
 
         @Override
@@ -449,26 +560,33 @@ public final class RecommendationsFile {
 
         @Override
         protected WriteSupport<RowBuffer> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return new RowWriteSupport();
+            return new RowWriteSupport(schema, metadata);
         }
 
         @Override
         protected WriteSupport<RowBuffer> getWriteSupport(ParquetConfiguration conf) {
-            return new RowWriteSupport();
+            return new RowWriteSupport(schema, metadata);
         }
     }
 
     private static final class RowWriteSupport extends WriteSupport<RowBuffer> {
+        private final MessageType schema;
+        private final Map<String, String> metadata;
         private RecordConsumer out;
+
+        RowWriteSupport(MessageType schema, Map<String, String> metadata) {
+            this.schema = schema;
+            this.metadata = metadata;
+        }
 
         @Override
         public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
+            return new WriteContext(schema, metadata);
         }
 
         @Override
         public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
+            return new WriteContext(schema, metadata);
         }
 
         @Override
@@ -490,6 +608,9 @@ public final class RecommendationsFile {
             }
             int32(MODEL_VERSION, MODEL_VERSION_INDEX, row.modelVersion);
             int32(RUN_DATE, RUN_DATE_INDEX, row.runDateDays);
+            if (row.arm != null && schema.getFieldCount() > ARM_INDEX) {
+                binary(ARM, ARM_INDEX, row.arm);
+            }
             out.endMessage();
         }
 

@@ -2,6 +2,7 @@ package io.nightbake.scoring;
 
 import io.nightbake.config.BusinessRules;
 import io.nightbake.config.Feature;
+import io.nightbake.experiment.ArmTable;
 
 import java.io.Serializable;
 import java.time.LocalDate;
@@ -24,6 +25,9 @@ import java.util.Objects;
  * @param k              list length per customer, at least 1 (capped at the product count)
  * @param outputFile     the tenant's Parquet file in the run's staging area (replaced atomically)
  * @param estimatedPairs customers x products, used to pack tenants into Spark tasks (0 when unknown)
+ * @param arms           null, or the tenant's experiment arm table: then only the customers {@code arms} assigns to
+ *                       {@code arm} are scored, and the rows carry the arm column
+ * @param arm            the arm this task scores (with {@code arms})
  */
 public record ScoringTask(
         String tenantId,
@@ -35,7 +39,9 @@ public record ScoringTask(
         List<Feature> features,
         int k,
         String outputFile,
-        long estimatedPairs) implements Serializable {
+        long estimatedPairs,
+        ArmTable arms,
+        String arm) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -53,6 +59,22 @@ public record ScoringTask(
         if (estimatedPairs < 0) {
             throw new IllegalArgumentException("tenant '" + tenantId + "': estimatedPairs must be >= 0, was " + estimatedPairs);
         }
+        if (arms != null && (arm == null || arms.arm(arm) == null)) {
+            throw new IllegalArgumentException("tenant '" + tenantId + "': arm '" + arm + "' is not in the arm table " + arms);
+        }
+    }
+
+    /** A task without experiment arms. */
+    public ScoringTask(String tenantId, String tenantDataDir, String modelDir, int modelVersion, LocalDate runDate,
+                       ScoringRules rules, List<Feature> features, int k, String outputFile, long estimatedPairs) {
+        this(tenantId, tenantDataDir, modelDir, modelVersion, runDate, rules, features, k, outputFile, estimatedPairs,
+                null, null);
+    }
+
+    /** The same tenant's lists for one experiment arm: its model, its customers only, into {@code output}. */
+    public ScoringTask forArm(ArmTable table, ArmTable.Arm arm, String armModelDir, String output) {
+        return new ScoringTask(tenantId, tenantDataDir, armModelDir, arm.modelVersion(), runDate, rules, features, k, output,
+                estimatedPairs, table, arm.name());
     }
 
     /** Convenience for callers holding the config record. */
@@ -65,6 +87,6 @@ public record ScoringTask(
     /** A copy with another size estimate (e.g. from the customer and product counts of the last run). */
     public ScoringTask withEstimatedPairs(long pairs) {
         return new ScoringTask(tenantId, tenantDataDir, modelDir, modelVersion, runDate, rules, features, k, outputFile,
-                pairs);
+                pairs, arms, arm);
     }
 }

@@ -72,8 +72,8 @@ public final class TenantScorer {
                 clock.lap(Phase.SESSION);
                 Counts counts = scoreAll(task, data, lease.session(), clock);
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                return new ScoringResult(task.tenantId(), true, data.customerCount(), counts.lists, counts.rows,
-                        (long) data.customerCount() * data.productCount(), millis, null, clock.phases());
+                return new ScoringResult(task.tenantId(), true, counts.customers, counts.lists, counts.rows,
+                        (long) counts.customers * data.productCount(), millis, null, clock.phases());
             }
         } catch (Exception e) {
             return ScoringResult.failed(task.tenantId(), describe(task, e), (System.nanoTime() - start) / 1_000_000,
@@ -92,18 +92,23 @@ public final class TenantScorer {
     private static FactorizationMachine readModel(ScoringTask task) {
         Path dir = Path.of(task.modelDir());
         if (!Files.isDirectory(dir)) {
-            throw new ScoringException("champion model v" + task.modelVersion() + " not found: folder " + dir
+            throw new ScoringException(role(task) + " model v" + task.modelVersion() + " not found: folder " + dir
                     + " does not exist (retrain the tenant or pin an existing version)");
         }
         try {
             return ModelArtifacts.readModel(dir);
         } catch (RuntimeException e) {
-            throw new ScoringException("cannot read champion model v" + task.modelVersion() + " from " + dir + ": "
+            throw new ScoringException("cannot read " + role(task) + " model v" + task.modelVersion() + " from " + dir + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private record Counts(int lists, long rows) {
+    /** "champion", or the experiment arm's name, for messages. */
+    private static String role(ScoringTask task) {
+        return task.arm() == null ? "champion" : "arm " + task.arm() + "'s";
+    }
+
+    private record Counts(int lists, long rows, int customers) {
     }
 
     private Counts scoreAll(ScoringTask task, TenantDataset data, OrtSession session, Clock clock) throws OrtException {
@@ -113,11 +118,11 @@ public final class TenantScorer {
         Double minScore = task.rules().minScore();
         ScoreMasks masks = ScoreMasks.build(data, task.rules());
 
-        // customers in id order, so the file is sorted by customer then rank
-        Integer[] boxed = new Integer[customers];
-        for (int c = 0; c < customers; c++) {
-            boxed[c] = c;
-        }
+        // customers in id order, so the file is sorted by customer then rank; with arms, only this arm's customers
+        Integer[] boxed = java.util.stream.IntStream.range(0, data.customerCount())
+                .filter(c -> task.arms() == null || task.arms().armFor(data.customerId(c)).name().equals(task.arm()))
+                .boxed().toArray(Integer[]::new);
+        customers = boxed.length;
         Arrays.sort(boxed, Comparator.comparing(data::customerId));
         Binary[] productIds = new Binary[products];
         for (int p = 0; p < products; p++) {
@@ -136,9 +141,14 @@ public final class TenantScorer {
 
         int lists = 0;
         Path target = Path.of(task.outputFile());
-        try (RecommendationsFile.Writer writer = RecommendationsFile.open(target, task.tenantId(), task.modelVersion(), task.runDate());
+        try (RecommendationsFile.Writer writer = task.arms() == null
+                ? RecommendationsFile.open(target, task.tenantId(), task.modelVersion(), task.runDate())
+                : RecommendationsFile.openWithArms(target, task.tenantId(), task.modelVersion(), task.runDate());
              BatchTensors full = new BatchTensors(env, batch, products, k, index, mask, topProducts, topScores);
              OnnxTensor kTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {k}), new long[] {1})) {
+            if (task.arms() != null) {
+                writer.arm(task.arm(), task.modelVersion());
+            }
             BatchTensors tail = null;
             try {
                 for (int first = 0; first < customers; first += batch) {
@@ -191,7 +201,7 @@ public final class TenantScorer {
             }
             writer.commit();
             clock.lap(Phase.WRITE);
-            return new Counts(lists, writer.rows());
+            return new Counts(lists, writer.rows(), customers);
         }
     }
 

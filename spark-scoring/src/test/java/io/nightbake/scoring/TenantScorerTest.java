@@ -86,6 +86,33 @@ class TenantScorerTest {
     }
 
     @Test
+    void anArmTaskScoresOnlyItsCustomersWithTheSameListsAndNamesTheArm() {
+        io.nightbake.experiment.ArmTable arms = new io.nightbake.experiment.ArmTable(5, List.of(
+                new io.nightbake.experiment.ArmTable.Arm("e1-champion", base.modelVersion(), 0.6),
+                new io.nightbake.experiment.ArmTable.Arm("e1-challenger", base.modelVersion() + 1, 0.4)));
+        ScoringTask whole = task("arm-whole", ALL_RULES, 5);
+        Map<String, List<RecommendationsFile.Row>> all = score(whole);
+        Path output = root.resolve("out").resolve("arm-1").resolve(RecommendationsFile.FILE_NAME);
+        // the second arm scored with the same model files: its lists must be the whole run's for its customers
+        ScoringTask armTask = whole.forArm(arms, arms.arms().get(1), base.modelDir(), output.toString());
+        ScoringResult result = scorer.score(armTask);
+        assertThat(result.error()).isNull();
+        List<RecommendationsFile.Row> rows = RecommendationsFile.read(output);
+        long expected = all.keySet().stream().filter(c -> arms.armFor(c).name().equals("e1-challenger")).count();
+        assertThat(result.customers()).isEqualTo((int) expected).isBetween(10, 40);
+        Map<String, List<RecommendationsFile.Row>> lists = new LinkedHashMap<>();
+        for (RecommendationsFile.Row row : rows) {
+            assertThat(row.arm()).isEqualTo("e1-challenger");
+            assertThat(row.modelVersion()).isEqualTo(base.modelVersion() + 1);
+            assertThat(arms.armFor(row.customerId()).name()).isEqualTo("e1-challenger");
+            lists.computeIfAbsent(row.customerId(), c -> new ArrayList<>()).add(row);
+        }
+        assertThat(lists).hasSize((int) expected);
+        lists.forEach((customer, list) -> assertThat(list).extracting(RecommendationsFile.Row::productId)
+                .containsExactlyElementsOf(all.get(customer).stream().map(RecommendationsFile.Row::productId).toList()));
+    }
+
+    @Test
     void withoutRulesEveryProductIsACandidateAndKIsCappedAtTheCatalogue() {
         ScoringTask task = task("no-rules", ScoringRules.NONE, 500);
         Map<String, List<RecommendationsFile.Row>> lists = score(task);

@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The template pipeline for one tenant: read and validate its data, split off the most recent interactions,
@@ -44,6 +45,10 @@ public final class TenantRetrainer {
     private final ModelVersions models;
     private final Path modelsDir;
     private final Clock clock;
+    private final Predicate<TenantId> testsChallengers;
+
+    /** The start of the reason of a version whose promotion is left to an experiment (see {@link #withExperiments}). */
+    public static final String HELD_FOR_EXPERIMENT = "held for an experiment on real customers: ";
 
     /**
      * Trains every tenant with the template's algorithm for the kind of its interactions: {@code algorithm} for
@@ -55,11 +60,26 @@ public final class TenantRetrainer {
 
     /** Trains every tenant with {@code trainer}, whatever its interactions (null: as the template says). */
     public TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelVersions models, Path modelsDir, Clock clock) {
+        this(template, trainer, models, modelsDir, clock, tenant -> false);
+    }
+
+    private TenantRetrainer(TemplatePipeline template, Trainer trainer, ModelVersions models, Path modelsDir, Clock clock,
+                            Predicate<TenantId> testsChallengers) {
         this.template = template;
         this.trainer = trainer;
         this.models = models;
         this.modelsDir = modelsDir;
         this.clock = clock;
+        this.testsChallengers = testsChallengers;
+    }
+
+    /**
+     * A retrainer that does not promote the challenger of a tenant for which {@code testsChallengers} holds (control
+     * mode ab or bandit): a challenger that passes the gate is registered REJECTED with a reason starting with
+     * {@link #HELD_FOR_EXPERIMENT}, and the night's experiment decides on real customers.
+     */
+    public TenantRetrainer withExperiments(Predicate<TenantId> testsChallengers) {
+        return new TenantRetrainer(template, trainer, models, modelsDir, clock, testsChallengers);
     }
 
     /**
@@ -142,6 +162,13 @@ public final class TenantRetrainer {
             decision = new ChampionChallengerPolicy.Decision(decision.promote(), String.format(Locale.ROOT,
                     "popularity baseline (%d training rows under min-training-rows %d); %s", trainRows.length,
                     template.minTrainingRows(), decision.reason()));
+        }
+
+        // a popularity model (a tenant too small to train) is not worth an experiment: the gate decides as in manual mode
+        if (decision.promote() && champion.isPresent() && !small && testsChallengers.test(tenant)) {
+            String passed = decision.reason().endsWith("; promoted")
+                    ? decision.reason().substring(0, decision.reason().length() - "; promoted".length()) : decision.reason();
+            decision = new ChampionChallengerPolicy.Decision(false, HELD_FOR_EXPERIMENT + passed);
         }
 
         String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
