@@ -122,6 +122,7 @@ final class SnapshotParquetLoader {
         private final Map<Binary, Integer> armCodes = new HashMap<>();
         private final List<String> armNames = new ArrayList<>();
         private final List<Long> armVersions = new ArrayList<>();
+        private Integer footerVersion;
         private int previousArm;
         private Binary previousCustomer;
         private int previousRank;
@@ -175,7 +176,7 @@ final class SnapshotParquetLoader {
                 versions[a] = (int) (long) armVersions.get(a);
             }
             int champion = armNames.indexOf(RecommendationId.CHAMPION);
-            int snapshotVersion = versions[Math.max(champion, 0)];
+            int snapshotVersion = footerVersion != null ? footerVersion : versions[Math.max(champion, 0)];
             return assembler.build(tenant, snapshotId, snapshotVersion, LocalDate.ofEpochDay(runDate),
                     builtAt, arms, versions, dictionary, duplicate -> fail(RecommendationsFile.CUSTOMER_ID, "customer '"
                             + duplicate + "' appears in two separate runs of rows; rows must be sorted by customer, "
@@ -218,11 +219,11 @@ final class SnapshotParquetLoader {
 
         private void read(ParquetFileReader reader) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-            arms = schema.containsField(RecommendationsFile.ARM);
+            // an experiment's snapshot names its champion's version in the footer (the champion arm may be small)
             String version = reader.getFooter().getFileMetaData().getKeyValueMetaData()
                     .get(RecommendationsFile.SNAPSHOT_MODEL_VERSION_KEY);
-            if (arms && version != null && version.matches("\\d{1,9}")) {
-                snapshotVersion = Long.parseLong(version);
+            if (version != null && version.matches("\\d{1,9}")) {
+                footerVersion = Integer.parseInt(version);
             }
             MessageType projection = project(schema);
             boolean armColumn = projection.containsField(ARM);
