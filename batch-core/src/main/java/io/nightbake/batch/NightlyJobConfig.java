@@ -126,7 +126,8 @@ public class NightlyJobConfig {
     @Bean
     Step retrain(JobRepository jobRepository, Step retrainTenant, TenantRegistry tenants, ModelRegistry models,
                  TemplatePipeline template, NightbakeProperties properties, SparkProvider spark,
-                 BatchQueries attempts, @Value("${nightbake.retrain.executor:auto}") String executor) {
+                 BatchQueries attempts, @Value("${nightbake.retrain.executor:auto}") String executor,
+                 io.nightbake.retrain.pipeline.TenantRetrainer retrainer) {
         Partitioner partitioner = tenantsIn(tenants, TenantState.ON);
         var builder = new StepBuilder("retrain", jobRepository)
                 .partitioner(RETRAIN_WORKER, partitioner)
@@ -135,7 +136,8 @@ public class NightlyJobConfig {
                 .aggregator(new TenantFailuresAggregator())
                 .allowStartIfComplete(true);
         if (retrainOnSpark(executor, spark)) {
-            return builder.partitionHandler(new SparkRetrainPartitionHandler(jobRepository, models, template, properties, spark))
+            return builder.partitionHandler(new SparkRetrainPartitionHandler(jobRepository, models, template, properties, spark,
+                    retrainer::testsChallengers))
                     .build();
         }
         ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();

@@ -48,9 +48,12 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
     private final TemplatePipeline template;
     private final NightbakeProperties properties;
     private final SparkProvider spark;
+    private final java.util.function.Predicate<TenantId> testsChallengers;
 
     SparkRetrainPartitionHandler(JobRepository jobRepository, ModelRegistry models, TemplatePipeline template,
-                                 NightbakeProperties properties, SparkProvider spark) {
+                                 NightbakeProperties properties, SparkProvider spark,
+                                 java.util.function.Predicate<TenantId> testsChallengers) {
+        this.testsChallengers = testsChallengers;
         this.jobRepository = jobRepository;
         this.models = models;
         this.template = template;
@@ -81,7 +84,7 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
             }
             Path tenantDir = properties.tenantsDir().resolve(tenant.value());
             tasks.add(new RetrainTask(tenant.value(), tenantDir.toString(), runDate, models.champion(tenant).orElse(null),
-                    models.latestVersion(tenant) + 1, estimatedCost(tenantDir)));
+                    models.latestVersion(tenant) + 1, estimatedCost(tenantDir), testsChallengers.test(tenant)));
             byTenant.put(tenant.value(), partition);
         }
 

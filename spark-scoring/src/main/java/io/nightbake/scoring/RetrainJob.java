@@ -114,6 +114,7 @@ public final class RetrainJob implements Serializable {
             TenantId tenant = TenantId.of(task.tenantId());
             PendingRegistrations registry = new PendingRegistrations(tenant, task.champion(), task.nextVersion());
             RetrainOutcome outcome = new TenantRetrainer(template, registry, Path.of(modelsDir), Clock.systemUTC())
+                    .withExperiments(t -> task.testsChallengers())
                     .retrain(tenant, Path.of(task.tenantDataDir()), task.runDate());
             return new RetrainTaskResult(task.tenantId(), outcome, registry.registrations(), null,
                     (System.nanoTime() - start) / 1_000_000, executor);

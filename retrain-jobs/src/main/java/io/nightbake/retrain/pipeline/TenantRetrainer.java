@@ -82,6 +82,11 @@ public final class TenantRetrainer {
         return new TenantRetrainer(template, trainer, models, modelsDir, clock, testsChallengers);
     }
 
+    /** Whether the tenant's challengers are left to an experiment (see {@link #withExperiments}). */
+    public boolean testsChallengers(TenantId tenant) {
+        return testsChallengers.test(tenant);
+    }
+
     /**
      * Retrains from the tenant's folder of Parquet files (the data contract), on the interactions up to the end of
      * {@code runDate} (UTC). When that night's version is already registered (a rerun after a crash), it is reused.
