@@ -63,7 +63,7 @@ public class NightbakeApplication {
 
     /**
      * The KPI counts per arm and day the experiments read; {@code nightbake.control.kpi-sql} replaces the default
-     * query over {@code nb_arm_kpi_daily} (see {@link JdbcArmKpiSource} for the parameters and columns).
+     * query over the feedback loop's {@code nb_feedback_daily} (see {@link JdbcArmKpiSource} for the parameters and columns).
      */
     @Bean
     ArmKpiSource armKpiSource(DataSource dataSource,

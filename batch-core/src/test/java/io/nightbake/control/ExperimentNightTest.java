@@ -145,8 +145,8 @@ class ExperimentNightTest {
         assertThat(experiments.nights(experiment.id())).hasSize(1);
 
         // ground truth for the day after night 2: the challenger clicks four times as often
-        new Jdbc(dataSource).inTransaction(c -> Jdbc.update(c, "INSERT INTO nb_arm_kpi_daily VALUES "
-                        + "(?, ?, ?, 1, 1000, 20, 2), (?, ?, ?, ?, 1000, 80, 9), (?, ?, ?, 0, 500, 5, 1)",
+        new Jdbc(dataSource).inTransaction(c -> Jdbc.update(c, "INSERT INTO nb_feedback_daily (tenant_id, event_date, arm, model_version, impressions, clicks, purchases, snapshot_id, ratings) VALUES "
+                        + "(?, ?, ?, 1, 1000, 20, 2, 's', 0), (?, ?, ?, ?, 1000, 80, 9, 's', 0), (?, ?, ?, 0, 500, 5, 1, 's', 0)",
                 tested.value(), java.sql.Date.valueOf(NIGHT_3), experiment.championArm(),
                 tested.value(), java.sql.Date.valueOf(NIGHT_3), experiment.challengerArm(), experiment.challengerVersion(),
                 tested.value(), java.sql.Date.valueOf(NIGHT_3), experiment.baselineArm()));

@@ -59,10 +59,10 @@ class ExperimentRegistryPostgresTest {
         snapshots.publish(snapshot, arms, "nightly", "run");
         assertThat(snapshots.arms(snapshot)).isEqualTo(arms);
 
-        assertThat(Postgres.count(schema, "SELECT COUNT(*) FROM nb_arm_kpi_daily")).isZero();
+        assertThat(Postgres.count(schema, "SELECT COUNT(*) FROM nb_feedback_daily")).isZero();
         try (Connection c = DriverManager.getConnection(Postgres.url(schema), Postgres.USER, "")) {
-            c.createStatement().execute("INSERT INTO nb_arm_kpi_daily VALUES ('acme', DATE '2026-11-01', 'e1-champion', 1, "
-                    + "100, 5, 1)");
+            c.createStatement().execute("INSERT INTO nb_feedback_daily (tenant_id, event_date, arm, model_version, impressions, clicks, purchases, snapshot_id, ratings) VALUES ('acme', DATE '2026-11-01', 'e1-champion', 1, "
+                    + "100, 5, 1, 's1', 0)");
         }
         assertThat(new JdbcArmKpiSource(ds).counts(acme, night, night.plusDays(5)))
                 .containsExactly(new ArmDayCounts(LocalDate.of(2026, 11, 1), "e1-champion", 1, 100, 5, 1));

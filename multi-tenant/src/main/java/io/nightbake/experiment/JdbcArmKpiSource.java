@@ -10,21 +10,15 @@ import javax.sql.DataSource;
 /**
  * {@link ArmKpiSource} over SQL. The query takes the tenant id and the first and last day (three parameters, in that
  * order) and returns the columns {@code event_date} (DATE), {@code arm}, {@code model_version}, {@code impressions},
- * {@code clicks} and {@code purchases}. The default reads the daily roll-up table {@code nb_arm_kpi_daily}; point it at
- * the feedback loop's event tables with another query (a GROUP BY over the attributed events).
+ * {@code clicks} and {@code purchases}. The default reads the feedback loop's daily roll-up {@code nb_feedback_daily}.
  */
 public final class JdbcArmKpiSource implements ArmKpiSource {
 
-    public static final String DAILY_TABLE_SQL = "SELECT event_date, arm, model_version, SUM(impressions) AS impressions, "
-            + "SUM(clicks) AS clicks, SUM(purchases) AS purchases FROM nb_arm_kpi_daily "
-            + "WHERE tenant_id = ? AND event_date >= ? AND event_date <= ? GROUP BY event_date, arm, model_version "
-            + "ORDER BY event_date, arm";
-
     /**
-     * The same over the feedback loop's daily roll-up ({@code nb_feedback_daily}: events per tenant, day, snapshot,
-     * model version and arm, attributed by recommendationId), summed over snapshots.
+     * The feedback loop's daily roll-up ({@code nb_feedback_daily}: events per tenant, day, snapshot, model version and
+     * arm, attributed by recommendationId), summed over snapshots.
      */
-    public static final String FEEDBACK_DAILY_SQL = "SELECT event_date, arm, model_version, SUM(impressions) AS impressions, "
+    public static final String DAILY_TABLE_SQL = "SELECT event_date, arm, model_version, SUM(impressions) AS impressions, "
             + "SUM(clicks) AS clicks, SUM(purchases) AS purchases FROM nb_feedback_daily "
             + "WHERE tenant_id = ? AND event_date >= ? AND event_date <= ? GROUP BY event_date, arm, model_version "
             + "ORDER BY event_date, arm";

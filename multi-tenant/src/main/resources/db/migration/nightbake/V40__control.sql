@@ -66,18 +66,4 @@ CREATE TABLE nb_snapshot_arm (
     FOREIGN KEY (tenant_id, snapshot_id) REFERENCES nb_snapshot (tenant_id, snapshot_id)
 );
 
--- KPI counts per tenant, day and arm: what the experiments read (JdbcArmKpiSource). The feedback loop's event store
--- fills it, or JdbcArmKpiSource is given a query over that store instead.
-CREATE TABLE nb_arm_kpi_daily (
-    tenant_id      VARCHAR(63)  NOT NULL REFERENCES nb_tenant (tenant_id),
-    event_date     DATE         NOT NULL,
-    arm            VARCHAR(80)  NOT NULL,
-    model_version  INT          NOT NULL,
-    impressions    BIGINT       NOT NULL,
-    clicks         BIGINT       NOT NULL,
-    purchases      BIGINT       NOT NULL,
-    PRIMARY KEY (tenant_id, event_date, arm, model_version)
-);
-
--- The experiment's decision on a version, in the model registry's lineage.
-ALTER TABLE nb_model_version ADD COLUMN experiment_outcome VARCHAR(4000);
+-- The experiments read their KPI counts from the feedback loop's daily roll-up nb_feedback_daily (V20).

@@ -130,9 +130,9 @@ class ExperimentRegistryTest {
     @Test
     void jdbcKpiSourceReadsTheDailyTable() {
         Jdbc jdbc = new Jdbc(ds);
-        jdbc.inTransaction(c -> Jdbc.update(c, "INSERT INTO nb_arm_kpi_daily VALUES ('acme', DATE '2026-11-01', "
-                + "'e1-champion', 1, 100, 5, 1), ('acme', DATE '2026-11-02', 'e1-challenger', 2, 90, 9, 2), "
-                + "('acme', DATE '2026-12-01', 'e1-challenger', 2, 1, 1, 1)"));
+        jdbc.inTransaction(c -> Jdbc.update(c, "INSERT INTO nb_feedback_daily (tenant_id, event_date, arm, model_version, impressions, clicks, purchases, snapshot_id, ratings) VALUES ('acme', DATE '2026-11-01', "
+                + "'e1-champion', 1, 100, 5, 1, 's', 0), ('acme', DATE '2026-11-02', 'e1-challenger', 2, 90, 9, 2, 's', 0), "
+                + "('acme', DATE '2026-12-01', 'e1-challenger', 2, 1, 1, 1, 's', 0)"));
         List<ArmDayCounts> counts = new JdbcArmKpiSource(ds).counts(acme, LocalDate.of(2026, 11, 1), LocalDate.of(2026, 11, 30));
         assertThat(counts).containsExactly(
                 new ArmDayCounts(LocalDate.of(2026, 11, 1), "e1-champion", 1, 100, 5, 1),
