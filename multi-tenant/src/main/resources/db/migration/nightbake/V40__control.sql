@@ -67,3 +67,6 @@ CREATE TABLE nb_snapshot_arm (
 );
 
 -- The experiments read their KPI counts from the feedback loop's daily roll-up nb_feedback_daily (V20).
+
+-- The experiment's decision on a version, in the model registry's lineage.
+ALTER TABLE nb_model_version ADD COLUMN experiment_outcome VARCHAR(4000);
