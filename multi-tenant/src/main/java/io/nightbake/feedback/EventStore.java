@@ -87,21 +87,27 @@ public class EventStore {
     private boolean[] insertPostgres(Connection c, TenantId tenant, List<FeedbackEvent> events) throws SQLException {
         Instant now = clock.instant();
         boolean[] fresh = new boolean[events.size()];
+        // keys in event id order, so that two batches with overlapping ids lock them in the same order (no deadlock)
+        Integer[] order = new Integer[events.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparing(i -> events.get(i).eventId()));
         try (PreparedStatement keys = c.prepareStatement("INSERT INTO nb_event_key (tenant_id, event_id, received_at) "
                 + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (FeedbackEvent event : events) {
+            for (int i : order) {
                 keys.setString(1, tenant.value());
-                keys.setString(2, event.eventId());
+                keys.setString(2, events.get(i).eventId());
                 keys.setTimestamp(3, Timestamp.from(now));
                 keys.addBatch();
             }
             int[] counts = keys.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] < 0) {
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] < 0) {
                     throw new IllegalStateException("the JDBC driver does not report per-row update counts (is "
                             + "reWriteBatchedInserts on?); feedback idempotency needs them");
                 }
-                fresh[i] = counts[i] == 1;
+                fresh[order[k]] = counts[k] == 1;
             }
         }
         insertEvents(c, tenant, events, fresh, now);

@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -30,7 +29,6 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
@@ -161,11 +159,9 @@ public final class FeedbackFiles {
     private static List<Record> readFile(TenantId tenant, Path part, String name) {
         List<Record> records = new ArrayList<>();
         try (ParquetReader<Group> reader = new GroupReader(new LocalInputFile(part)).build()) {
-            MessageType schema = null;
             long row = 0;
             for (Group g = reader.read(); g != null; g = reader.read(), row++) {
-                if (schema == null) {
-                    schema = g.getType().asGroupType() instanceof MessageType m ? m : null;
+                if (row == 0) {
                     checkSchema(tenant, name, g.getType());
                 }
                 records.add(record(tenant, name, g, row));
