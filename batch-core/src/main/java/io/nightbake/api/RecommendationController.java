@@ -83,8 +83,7 @@ public class RecommendationController {
         TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
         if (index == null) {
             if (serving.expected() && !serving.loaded()) {
-                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "index_loading",
-                        "the serving index is still loading; retry in a moment");
+                throw loading();
             }
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "not_published",
                     "tenant '" + tenant + "' has no published recommendations yet");
@@ -95,6 +94,12 @@ public class RecommendationController {
                     "customer '" + customer + "' is not in snapshot " + index.snapshotId() + " of tenant '" + tenant + "'");
         }
         return json(answers.list(tenant, customer, index, c, max));
+    }
+
+    /** A serving process that has not loaded its index yet does not know its tenants either: ask to retry. */
+    private static ApiException loading() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "index_loading",
+                "the serving index is still loading; retry in a moment");
     }
 
     private static ResponseEntity<byte[]> json(byte[] body) {
@@ -122,6 +127,9 @@ public class RecommendationController {
         }
         TenantState state = serving.state(tenant);
         if (state == null) {
+            if (serving.expected() && !serving.loaded()) {
+                throw loading();
+            }
             throw new ApiException(HttpStatus.NOT_FOUND, "unknown_tenant", "unknown tenant '" + tenant + "'");
         }
         return state;

@@ -266,6 +266,9 @@ public final class ServingBenchmark {
             out.printf(Locale.ROOT, "  first correct lookup %.2f s after the JVM started; ready (every tenant loaded) "
                     + "%.2f s; resident memory %.0f MB (%.1f bytes per entry)%n", firstLookup, ready, rssLoaded / 1024.0,
                     rssLoaded * 1024.0 / fleet.entries);
+            Files.readAllLines(log).stream().filter(l -> l.contains("serving index loaded:")).findFirst()
+                    .ifPresent(l -> out.println("  of which loading the index (serve's log): "
+                            + l.substring(l.indexOf("serving index loaded:") + 22)));
             String answer = tryGet(port, fleet.paths.get(0));
             fleet.answerBytes = answer == null ? 600 : answer.getBytes(StandardCharsets.UTF_8).length;
 

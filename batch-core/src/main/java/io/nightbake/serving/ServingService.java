@@ -10,10 +10,12 @@ import io.nightbake.tenant.TenantRegistry;
 import io.nightbake.tenant.TenantState;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +79,7 @@ public class ServingService {
     private volatile boolean active;
     private volatile boolean loaded;
     private volatile int loadingTotal;
-    private volatile int loadingDone;
+    private final AtomicInteger loadingDone = new AtomicInteger();
 
     /**
      * {@code expected}: this process is going to serve ({@code serve} sets it), so readiness reports "loading" from
@@ -93,8 +95,13 @@ public class ServingService {
     /** Starts serving: loads every published snapshot. Processes that only run the batch never call this. */
     public synchronized void start() {
         active = true;
+        long started = System.nanoTime();
         refresh();
         loaded = true;
+        Map<Source, Long> sources = statuses.values().stream()
+                .collect(Collectors.groupingBy(TenantStatus::source, () -> new EnumMap<>(Source.class), Collectors.counting()));
+        log.info("serving index loaded: {} tenants in {} ms ({})", index.size(),
+                (System.nanoTime() - started) / 1_000_000, sources);
     }
 
     public boolean active() {
@@ -113,7 +120,7 @@ public class ServingService {
 
     /** Published tenants whose snapshot the first load has dealt with, and how many there are. */
     public int[] loadingProgress() {
-        return new int[] {loadingDone, loadingTotal};
+        return new int[] {loadingDone.get(), loadingTotal};
     }
 
     public RecommendationIndex index() {
@@ -198,8 +205,8 @@ public class ServingService {
         if (!loaded) {
             loadingTotal = current.size();
         }
-        int done = 0;
-        for (Snapshot snapshot : current.values()) {
+        // tenants are independent: load them on all cores (mapping and checking a file is CPU-bound)
+        current.values().parallelStream().forEach(snapshot -> {
             String tenant = snapshot.tenant().value();
             TenantSnapshotIndex served = index.get(tenant);
             TenantStatus status = statuses.get(tenant);
@@ -210,9 +217,9 @@ public class ServingService {
                 serve(snapshot, served);
             }
             if (!loaded) {
-                loadingDone = ++done;
+                loadingDone.incrementAndGet();
             }
-        }
+        });
         for (String tenant : index.tenants()) {
             if (!current.containsKey(tenant)) {
                 index.remove(tenant);
@@ -229,7 +236,9 @@ public class ServingService {
             index.swap(tenant, loaded.index);
             statuses.put(tenant, new TenantStatus(snapshot.snapshotId(), snapshot.snapshotId(), loaded.source,
                     loaded.problem, Instant.now()));
-            log.info("serving {} for tenant {}", snapshot.snapshotId(), tenant);
+            if (this.loaded) { // at start-up one summary line, not one per tenant
+                log.info("serving {} for tenant {}", snapshot.snapshotId(), tenant);
+            }
             return;
         } catch (UnloadableSnapshot e) {
             if (served != null) {

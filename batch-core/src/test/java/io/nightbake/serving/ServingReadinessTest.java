@@ -45,7 +45,16 @@ class ServingReadinessTest {
         assertThat(loading.statusCode()).isEqualTo(503);
         assertThat(loading.body()).contains("OUT_OF_SERVICE", "the serving index is still loading: 0 of 0");
 
+        HttpResponse<String> lookup = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1/tenants/acme/customers/c1/recommendations")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(lookup.statusCode()).isEqualTo(503);
+        assertThat(lookup.body()).contains("\"error\":\"index_loading\"");
+
         serving.start();
+
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1/tenants/acme/customers/c1/recommendations")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
 
         HttpResponse<String> ready = http.send(readiness, HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);

@@ -119,13 +119,14 @@ public final class NightbakeReader implements AutoCloseable {
     /** Follows the pointers once: opens and swaps in every snapshot that moved, drops tenants no longer published. */
     public synchronized void refresh() {
         Map<String, SnapshotPointers.Pointer> current = pointers.current();
-        for (SnapshotPointers.Pointer pointer : current.values()) {
+        // tenants are independent: map and check their files on all cores
+        current.values().parallelStream().forEach(pointer -> {
             ServingSnapshot now = served.get(pointer.tenant());
             if (now != null && now.snapshotId().equals(pointer.snapshotId())) {
-                continue;
+                return;
             }
             if (pointer.snapshotId().equals(failedPointer.get(pointer.tenant()))) {
-                continue; // already tried; it stays on what it serves until the pointer moves
+                return; // already tried; it stays on what it serves until the pointer moves
             }
             try {
                 served.put(pointer.tenant(), openChecked(pointer));
@@ -135,7 +136,7 @@ public final class NightbakeReader implements AutoCloseable {
                 failedPointer.put(pointer.tenant(), pointer.snapshotId());
                 fallBack(pointer, now, e);
             }
-        }
+        });
         for (String tenant : served.keySet()) {
             if (!current.containsKey(tenant)) {
                 served.remove(tenant);
