@@ -148,19 +148,17 @@ public final class NightbakeCli {
         try {
             args = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).map(a -> a.equals("-h") ? "--help" : a)
                     .toArray(String[]::new);
-            if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
+            // `--version` alone or after a command (`pin-model --version N` is that command's option)
+            if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))
+                    || args.length == 2 && args[1].equals("--version") && !args[0].equals("pin-model")) {
                 out.println("nightbake " + version());
                 return 0;
             }
-            CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help", "version", "delete-data"));
+            CommandLine line = new CommandLine(args, Set.of("no-serve", "no-schedule", "help", "delete-data"));
             String action = line.action(); // `api-key create|revoke|list ...`
             if (line.command().equals("help") || line.command().equals("--help")) {
                 // `help` alone: everything; `help <command>`: that command
                 out.print(action == null ? USAGE : commandHelp(action));
-                return 0;
-            }
-            if (line.flag("version")) {
-                out.println("nightbake " + version());
                 return 0;
             }
             if (line.flag("help")) {

@@ -25,6 +25,9 @@ public class JsonErrorReportValve extends ErrorReportValve {
             super.report(request, response, throwable);
             return;
         }
+        if (response.getContentWritten() > 0 || !response.setErrorReported()) {
+            return; // the application wrote its own (JSON) answer, or someone reports this error already
+        }
         String error = status == 404 ? "not_found" : status < 500 ? "invalid_request" : "server_error";
         String message = status == 400 ? "the request could not be read: its path or query has an encoded '/', a NUL "
                 + "byte or bytes that are not UTF-8" : status == 404 ? "no such endpoint"

@@ -59,6 +59,8 @@ class OperationsApiTest {
     SnapshotRegistry snapshots;
     @Autowired
     ServingService serving;
+    @Autowired
+    io.nightbake.runs.RunsService runs;
     @LocalServerPort
     int port;
 
@@ -89,6 +91,8 @@ class OperationsApiTest {
     @Test
     void rerunOfACompletedRunAndUnknownRunIdsAreToldApartFromWorkDone() throws Exception {
         String operator = keys.createOperatorKey("ops-runs", "test").key();
+        // the other tests' tenants have no data: switched off, they cannot fail this night
+        tenants.list().forEach(t -> tenants.setState(t.id(), TenantState.OFF, "test", "not part of this test"));
         JobExecution done = launcher.run(LocalDate.of(2026, 10, 1));
         assertThat(done.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         long runId = done.getJobInstance().getInstanceId();
@@ -121,8 +125,9 @@ class OperationsApiTest {
 
     @Test
     void listingTenantsChangesNothingAndARetiredTenantStaysOff() throws Exception {
-        java.nio.file.Files.createDirectories(home.resolve("tenants").resolve("newcomer"));
+        Path newcomer = java.nio.file.Files.createDirectories(home.resolve("tenants").resolve("newcomer"));
         Cli listed = cli("tenants");
+        java.nio.file.Files.delete(newcomer); // not a tenant of the other tests' nights
         assertThat(listed.code()).as(listed.err()).isZero();
         assertThat(listed.out()).contains("newcomer", "new data folder: the next night registers it");
         assertThat(tenants.find(TenantId.of("newcomer"))).isEmpty();
@@ -142,6 +147,23 @@ class OperationsApiTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(backOn.statusCode()).isEqualTo(409);
         assertThat(backOn.body()).contains("\"error\":\"retired_tenant\"");
+    }
+
+    @Test
+    void aTenantWithoutAModelIsNotReportedAsPrebaked() throws Exception {
+        TenantId empty = TenantId.of("nomodel-t");
+        Path folder = java.nio.file.Files.createDirectories(home.resolve("tenants").resolve("nomodel-t"));
+        // the other tests' tenants have no data: switched off, they cannot fail this night
+        tenants.list().forEach(t -> tenants.setState(t.id(), TenantState.OFF, "test", "not part of this test"));
+        tenants.register(empty, TenantState.ON, "test", "a data folder without files");
+        JobExecution night = launcher.run(LocalDate.of(2026, 9, 1));
+        java.nio.file.Files.delete(folder);
+        var run = runs.show(night.getJobInstance().getInstanceId());
+        var line = run.tenants().stream().filter(l -> l.tenant().equals("nomodel-t")).findFirst().orElseThrow();
+        assertThat(line.retrain().status()).isEqualTo("FAILED");
+        assertThat(line.prebake().status()).isEqualTo("SKIPPED");
+        assertThat(line.prebake().results().get("reason")).asString().contains("no champion yet");
+        assertThat(run.failedTenants()).isEqualTo(1);
     }
 
     @Test
