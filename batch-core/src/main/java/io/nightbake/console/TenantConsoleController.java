@@ -1,5 +1,6 @@
 package io.nightbake.console;
 
+import io.nightbake.access.ApiPrincipal;
 import io.nightbake.admin.AdminException;
 import io.nightbake.admin.JsonBody;
 import io.nightbake.admin.TenantAdminService;
@@ -37,6 +38,20 @@ public class TenantConsoleController {
         this.admin = admin;
         this.json = json;
         this.securityEnabled = securityEnabled;
+    }
+
+    /** Whose key this is: name, role (OPERATOR or TENANT) and, for a tenant key, its tenant; the console's first call. */
+    public record Whoami(String name, String role, String tenant, boolean securityEnabled) {
+    }
+
+    @GetMapping("/api/v1/whoami")
+    public Whoami whoami(HttpServletRequest request) {
+        ApiPrincipal principal = ApiPrincipal.of(request);
+        if (principal == null) {
+            ConsoleRequests.actor(request, securityEnabled, false); // 401 when keys are on
+            return new Whoami("anonymous", "OPERATOR", null, false);
+        }
+        return new Whoami(principal.name(), principal.role().name(), principal.tenant(), true);
     }
 
     /** State and history, champion and lineage, every night's figures, snapshots, the latest night's partitions. */

@@ -63,8 +63,12 @@ public class TenantConsoleService {
                                Double popularityNdcgAt10, Double baselineRmse, String decision, String reason) {
     }
 
-    /** A change of the champion: {@code kind} is {@code promotion} (by the nightly gate), {@code pin} or {@code rollback}. */
-    public record ChampionEvent(String kind, Integer from, int to, Instant at, LocalDate date, String by, String reason) {
+    /**
+     * A change of the champion: {@code kind} is {@code promotion} (by the nightly gate), {@code pin} or {@code rollback};
+     * {@code night} is the run date it belongs to on the per-night plots (the promoted version's night; for a pin or a
+     * rollback the latest night up to the day it was made).
+     */
+    public record ChampionEvent(String kind, Integer from, int to, Instant at, LocalDate night, String by, String reason) {
     }
 
     public record StateChange(TenantState from, TenantState to, Instant at, String by, String reason) {
@@ -102,8 +106,11 @@ public class TenantConsoleService {
         for (ChampionChange c : models.championHistory(id)) {
             String kind = c.reason() != null && c.reason().startsWith(TenantAdminService.ROLLBACK_PREFIX) ? "rollback"
                     : "nightly".equals(c.changedBy()) ? "promotion" : "pin";
-            events.add(new ChampionEvent(kind, c.oldVersion(), c.newVersion(), c.changedAt(),
-                    LocalDate.ofInstant(c.changedAt(), fleet.zone()), c.changedBy(), c.reason()));
+            LocalDate day = LocalDate.ofInstant(c.changedAt(), fleet.zone());
+            LocalDate night = kind.equals("promotion")
+                    ? versions.stream().filter(v -> v.version() == c.newVersion()).map(ModelVersion::runDate).findFirst().orElse(day)
+                    : versions.stream().map(ModelVersion::runDate).filter(d -> !d.isAfter(day)).max(LocalDate::compareTo).orElse(day);
+            events.add(new ChampionEvent(kind, c.oldVersion(), c.newVersion(), c.changedAt(), night, c.changedBy(), c.reason()));
         }
         return new TenantOverview(id.value(), fleet.zone().getId(), tenant.state(), tenant.updatedAt(),
                 champion.map(TenantConsoleService::lineage).orElse(null), served, stateHistory(id), events, nights,
