@@ -18,7 +18,6 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.util.List;
-import java.util.Map;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -52,30 +51,32 @@ public class OpenApiConfig {
                         .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                                 .bearerFormat("nbk_<public id>_<secret>").description("Authorization: Bearer <key>"))
                         .addSecuritySchemes(HEADER, new SecurityScheme().type(SecurityScheme.Type.APIKEY)
-                                .in(SecurityScheme.In.HEADER).name("X-Api-Key").description("the same key in X-Api-Key"))
-                        .addSchemas("Error", new ObjectSchema().description("every error answer")
-                                .addProperty("error", new StringSchema().description("stable code for programs")
-                                        .example("invalid_request"))
-                                .addProperty("message", new StringSchema().description("what went wrong, naming the field")
-                                        .example("\"reason\" is required and must not be blank"))
-                                .required(List.of("error", "message")))
-                        .addSchemas("StateRequest", new ObjectSchema()
-                                .addProperty("state", new StringSchema()._enum(List.of("ON", "FROZEN", "OFF")))
-                                .addProperty("reason", reason()).required(List.of("state", "reason"))
-                                .example(Map.of("state", "FROZEN", "reason", "client asked to freeze the model")))
-                        .addSchemas("PinRequest", new ObjectSchema()
-                                .addProperty("version", new IntegerSchema().minimum(java.math.BigDecimal.ONE))
-                                .addProperty("reason", reason()).required(List.of("version", "reason"))
-                                .example(Map.of("version", 3, "reason", "version 4 recommends discontinued products")))
-                        .addSchemas("ReasonRequest", new ObjectSchema().addProperty("reason", reason())
-                                .required(List.of("reason")).example(Map.of("reason", "product feed fixed, ticket 1234")))
-                        .addSchemas("NameRequest", new ObjectSchema().addProperty("name", new StringSchema().maxLength(100))
-                                .required(List.of("name")).example(Map.of("name", "crm-backend"))))
+                                .in(SecurityScheme.In.HEADER).name("X-Api-Key").description("the same key in X-Api-Key")))
                 .addSecurityItem(new SecurityRequirement().addList(BEARER))
                 .addSecurityItem(new SecurityRequirement().addList(HEADER));
     }
 
-    private static Schema<String> reason() {
+    /** The error schema and the request schemas of the raw-JSON bodies (added with the references to them). */
+    private static void schemas(Components components) {
+        components.addSchemas("Error", new ObjectSchema().description("every error answer")
+                .addProperty("error", new StringSchema().description("stable code for programs").example("invalid_request"))
+                .addProperty("message", new StringSchema().description("what went wrong, naming the field")
+                        .example("\"reason\" is required and must not be blank"))
+                .required(List.of("error", "message")));
+        components.addSchemas("StateRequest", new ObjectSchema()
+                .addProperty("state", new StringSchema()._enum(List.of("ON", "FROZEN", "OFF")).example("FROZEN"))
+                .addProperty("reason", reason().example("client asked to freeze the model")).required(List.of("state", "reason")));
+        components.addSchemas("PinRequest", new ObjectSchema()
+                .addProperty("version", new IntegerSchema().minimum(java.math.BigDecimal.ONE).example(3))
+                .addProperty("reason", reason().example("version 4 recommends discontinued products"))
+                .required(List.of("version", "reason")));
+        components.addSchemas("ReasonRequest", new ObjectSchema()
+                .addProperty("reason", reason().example("product feed fixed, ticket 1234")).required(List.of("reason")));
+        components.addSchemas("NameRequest", new ObjectSchema()
+                .addProperty("name", new StringSchema().maxLength(100).example("crm-backend")).required(List.of("name")));
+    }
+
+    private static StringSchema reason() {
         return new StringSchema().maxLength(1000).description("why, for the audit trail");
     }
 
@@ -104,6 +105,10 @@ public class OpenApiConfig {
     @Bean
     OpenApiCustomizer nightbakeContract() {
         return api -> {
+            if (api.getComponents() == null) {
+                api.setComponents(new Components());
+            }
+            schemas(api.getComponents());
             if (api.getPaths() == null) {
                 return;
             }
