@@ -65,19 +65,23 @@ public class OpenApiConfig {
                 .required(List.of("error", "message")));
         components.addSchemas("StateRequest", new ObjectSchema()
                 .addProperty("state", new StringSchema()._enum(List.of("ON", "FROZEN", "OFF")).example("FROZEN"))
-                .addProperty("reason", reason().example("client asked to freeze the model")).required(List.of("state", "reason")));
+                .addProperty("reason", reason("client asked to freeze the model")).required(List.of("state", "reason")));
         components.addSchemas("PinRequest", new ObjectSchema()
                 .addProperty("version", new IntegerSchema().minimum(java.math.BigDecimal.ONE).example(3))
-                .addProperty("reason", reason().example("version 4 recommends discontinued products"))
+                .addProperty("reason", reason("version 4 recommends discontinued products"))
                 .required(List.of("version", "reason")));
         components.addSchemas("ReasonRequest", new ObjectSchema()
-                .addProperty("reason", reason().example("product feed fixed, ticket 1234")).required(List.of("reason")));
+                .addProperty("reason", reason("product feed fixed, ticket 1234")).required(List.of("reason")));
         components.addSchemas("NameRequest", new ObjectSchema()
                 .addProperty("name", new StringSchema().maxLength(100).example("crm-backend")).required(List.of("name")));
     }
 
-    private static StringSchema reason() {
-        return new StringSchema().maxLength(1000).description("why, for the audit trail");
+    private static Schema<String> reason(String example) {
+        StringSchema reason = new StringSchema();
+        reason.setMaxLength(1000);
+        reason.setDescription("why, for the audit trail");
+        reason.setExample(example);
+        return reason;
     }
 
     /** Request schemas of the raw-JSON bodies, by method and path suffix. */
