@@ -477,7 +477,7 @@ async function tenantPage(page, tenant) {
       card("NDCG@10 per night (higher is better)", { class: "card" }, h("div", { class: "chart", id: "chart-ndcg" }))),
     card("Online: click-through and conversion per day", { id: "online" }, h("div", { id: "online-body" }, h("p", { class: "muted" }, "loading\u2026"))),
     card("Nights", {}, nightsTable(o)),
-    h("div", { class: "row" },
+    h("div", {},
       card("State history", {}, table("state-history", ["when", "from", "to", "by", "reason"],
         o.stateHistory.slice().reverse().map(c => h("tr", {}, h("td", {}, time(c.at)), h("td", {}, c.from ? badge(c.from) : "registered"),
           h("td", {}, badge(c.to)), h("td", {}, c.by), h("td", { class: "detail" }, c.reason))))),
@@ -584,7 +584,9 @@ function renderTenantCharts(o) {
   const marks = { markLine: { symbol: "none", data: markers, silent: true } };
   const common = {
     legend: { top: 0 },
-    xAxis: { type: "time", axisLabel: { formatter: "{yyyy}-{MM}-{dd}" }, minInterval: 86400000 },
+    // a day of margin on each side, so that the first and the last night are not on the chart's edges
+    xAxis: { type: "time", axisLabel: { formatter: "{yyyy}-{MM}-{dd}", hideOverlap: true }, minInterval: 86400000,
+      min: v => v.min - 86400000, max: v => v.max + 86400000 },
     yAxis: { type: "value", scale: true },
   };
   chart("chart-rmse", Object.assign({}, common, {
@@ -609,13 +611,14 @@ function renderTenantCharts(o) {
 }
 
 function nightsTable(o) {
-  return table("tenant-nights", ["night", "gate", "challenger", "challenger RMSE", "challenger NDCG@10", "champion",
-    "champion RMSE", "champion NDCG@10", "popularity NDCG@10", "decision", "reason"],
-  o.nights.slice().reverse().map(n => h("tr", { dataset: { runDate: n.runDate } }, h("td", {}, n.runDate), h("td", {}, dash(n.gateMetric)),
+  return table("tenant-nights", ["night", "gate metric", "challenger", "challenger RMSE", "challenger NDCG@10", "champion",
+    "champion RMSE", "champion NDCG@10", "popularity NDCG@10", "decision"],
+  o.nights.slice().reverse().flatMap(n => [h("tr", { class: "has-sub", dataset: { runDate: n.runDate } }, h("td", {}, n.runDate), h("td", {}, dash(n.gateMetric)),
     h("td", {}, "v" + n.challenger.version), h("td", {}, fixed(n.challenger.rmse)), h("td", {}, fixed(n.challenger.ndcgAt10)),
     h("td", {}, n.champion ? "v" + n.champion.version : "\u2013"), h("td", {}, fixed(n.champion && n.champion.rmse)),
     h("td", {}, fixed(n.champion && n.champion.ndcgAt10)), h("td", {}, fixed(n.popularityNdcgAt10)),
-    h("td", {}, badge(n.decision)), h("td", { class: "detail" }, n.reason))));
+    h("td", {}, badge(n.decision))),
+    h("tr", { class: "sub-row" }, h("td", {}), h("td", { colspan: 9 }, n.reason))]));
 }
 
 async function loadOnline(tenant, operator) {
@@ -670,7 +673,7 @@ async function runPage(page, runId) {
       h("td", {}, t.retrain ? badge(t.retrain.status) : "skipped"), h("td", {}, dash(t.rows)), h("td", {}, dash(t.gateMetric)),
       h("td", {}, fixed(t.championGate)), h("td", {}, fixed(t.challengerGate)),
       h("td", {}, t.decision ? badge(t.decision) : "\u2013"), h("td", {}, t.prebake ? badge(t.prebake.status) : "skipped"),
-      h("td", {}, dash(t.customers)), h("td", { class: "detail" }, t.error ? "" : t.detail)),
+      h("td", {}, dash(t.customers)), h("td", { title: t.detail || null }, t.publish ? badge(t.publish.status) : "skipped")),
       t.error ? h("tr", { class: "error-row", dataset: { errorOf: t.tenant } }, h("td", { colspan: 12 }, t.error)) : null].filter(x => x)));
     document.getElementById("run-count").textContent = `${rows.length} of ${run.tenants.length} tenants`;
   };

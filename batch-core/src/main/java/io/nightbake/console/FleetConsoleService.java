@@ -374,7 +374,9 @@ public class FleetConsoleService {
             failedPhases.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(new Attention(e.getKey(),
                     "failed", "failed in " + String.join(", ", e.getValue()) + " on the night of " + latest.runDate(), latest.id())));
         }
-        LocalDate lastNight = latest == null ? null : latest.runDate();
+        // lists are stale against the latest night that has ended: while a night runs, its lists are not due yet
+        LocalDate lastNight = executions.stream().filter(e -> !RUNNING.contains(e.status())).map(Execution::runDate)
+                .filter(d -> d != null).max(Comparator.naturalOrder()).orElse(null);
         for (TenantAdminService.TenantOverview t : all) {
             if (t.state() == TenantState.OFF || lastNight == null) {
                 continue;
