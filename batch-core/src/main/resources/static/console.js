@@ -283,7 +283,7 @@ async function refreshFleet() {
     : Object.assign(await api("/api/v1/admin/fleet/states?days=30"), { source: "replayed from the state audit trail" });
   renderKpis(overview);
   renderProgress(overview.latestRun);
-  renderAttention(overview.attention || [], health ? health.warnings || [] : []);
+  renderAttention(overview.attention || [], health ? health.warnings || [] : [], overview.attentionCounts || {});
   renderStates(states);
   const nights = (overview.nights || []).map(Fields.night);
   renderNights(nights);
@@ -301,7 +301,8 @@ function renderKpis(o) {
     kpi("tenants", o.tenants, "", "kpi-tenants"),
     kpi("ON", s.ON ?? 0, "on"), kpi("FROZEN", s.FROZEN ?? 0, "frozen"), kpi("OFF", s.OFF ?? 0, "off"),
     kpi("last night", run ? run.runDate : "none yet", run ? String(run.status).toLowerCase() : ""),
-    kpi("need attention", new Set((o.attention || []).map(a => a.tenant)).size, (o.attention || []).length ? "warn" : ""));
+    kpi("need attention", o.attentionTenants ?? new Set((o.attention || []).map(a => a.tenant)).size,
+      (o.attention || []).length ? "warn" : ""));
 }
 
 function renderProgress(run) {
@@ -345,7 +346,7 @@ function fact(label, value, cls, title) {
 const KIND_LABEL = { failed: "failed", stale_lists: "stale lists", worse_than_popularity: "worse than popularity",
   ctr_drop_after_promotion: "CTR fell after promotion", switched_off_share: "many switched off" };
 
-function renderAttention(items, warnings) {
+function renderAttention(items, warnings, counts) {
   const all = items.concat(warnings.filter(w => w.kind === "ctr_drop_after_promotion" && w.tenant)
     .map(w => ({ tenant: w.tenant, kind: w.kind, message: w.message })));
   const fleetWarnings = warnings.filter(w => !w.tenant);
@@ -354,12 +355,14 @@ function renderAttention(items, warnings) {
     el.replaceChildren(h("p", { class: "ok-note" }, "\u2713 Nothing needs attention."));
     return;
   }
+  const summary = Object.entries(counts).map(([kind, n]) => badge(`${n} ${KIND_LABEL[kind] || kind}`, kind));
   el.replaceChildren(
+    summary.length ? h("div", { class: "summary" }, summary) : null,
     ...fleetWarnings.map(w => h("p", { class: "banner warn" }, w.message)),
     table("attention-table", ["tenant", "why", "detail"], all.slice(0, 200).map(a =>
       h("tr", { dataset: { tenant: a.tenant, kind: a.kind } }, h("td", {}, tenantLink(a.tenant)),
         h("td", {}, badge(KIND_LABEL[a.kind] || a.kind, a.kind)), h("td", { class: "detail" }, a.message)))),
-    all.length > 200 ? h("p", { class: "muted" }, `and ${all.length - 200} more`) : null);
+    all.length > 200 ? h("p", { class: "muted" }, `first 200 shown; the fleet's tenant list finds the others`) : null);
 }
 
 function renderStates(states) {

@@ -100,9 +100,16 @@ public class FleetConsoleService {
     public record Attention(String tenant, String kind, String message, Long runId) {
     }
 
+    /**
+     * The fleet at a glance. {@code attention} lists at most {@link #MAX_ATTENTION} entries, failed tenants first;
+     * {@code attentionCounts} counts every entry by kind and {@code attentionTenants} the distinct tenants.
+     */
     public record Overview(String zone, OffsetDateTime now, RunProgress latestRun, Map<TenantState, Integer> states,
-                           int tenants, List<Night> nights, List<Attention> attention) {
+                           int tenants, List<Night> nights, List<Attention> attention, Map<String, Integer> attentionCounts,
+                           int attentionTenants) {
     }
+
+    public static final int MAX_ATTENTION = 500;
 
     /** Tenants ON/FROZEN/OFF at the end of each day (in the schedule's zone), and state changes that day. */
     public record StateDay(LocalDate date, int on, int frozen, int off, int stateChanges) {
@@ -130,8 +137,13 @@ public class FleetConsoleService {
         }
         all.forEach(t -> states.merge(t.state(), 1, Integer::sum));
         List<Night> perNight = nights(executions);
+        List<Attention> attention = attention(executions, all);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        attention.forEach(a -> counts.merge(a.kind(), 1, Integer::sum));
+        int distinct = (int) attention.stream().map(Attention::tenant).distinct().count();
         return new Overview(zone.getId(), OffsetDateTime.now(clock).atZoneSameInstant(zone).toOffsetDateTime(), latest, states,
-                all.size(), perNight, attention(executions, all));
+                all.size(), perNight, attention.size() > MAX_ATTENTION ? attention.subList(0, MAX_ATTENTION) : attention, counts,
+                distinct);
     }
 
     /** Replays the state audit trail into counts per day for the last {@code days} days, today included. */
