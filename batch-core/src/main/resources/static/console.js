@@ -270,7 +270,7 @@ async function fleetPage(page) {
       card("Online: fleet click-through and conversion", { class: "card" }, h("div", { id: "online-fleet" }))),
     card("Tenants", { id: "tenants-card" }, tenantSearch(), h("div", { id: "tenants" })),
     card("Recent nights", { id: "nights-card" }, h("div", { id: "nights" })));
-  await Promise.all([refreshFleet(), loadTenants()]);
+  await refreshFleet();
 }
 
 async function refreshFleet() {
@@ -288,6 +288,7 @@ async function refreshFleet() {
   const nights = (overview.nights || []).map(Fields.night);
   renderNights(nights);
   renderOnlineFleet(health);
+  await loadTenants(); // the list's champions and snapshots move with the night
   const running = overview.latestRun && overview.latestRun.running;
   later(() => refreshFleet().catch(e => show(e.message, "error")), running ? 2000 : 15000);
 }
@@ -403,7 +404,7 @@ function renderNights(nights) {
       h("td", {}, runLink(n.latestRunId, n.runDate)), h("td", {}, badge(n.status)), h("td", {}, n.attempts),
       h("td", {}, time(n.startTime)), h("td", {}, duration(n.durationSeconds)),
       h("td", { class: n.failedPartitions ? "bad" : "" }, n.failedPartitions),
-      h("td", { class: n.stillFailed ? "bad" : "" }, n.attempts > 1 ? n.stillFailed : "\u2013"), h("td", {}, n.promotions)))));
+      h("td", { class: n.attempts > 1 && n.stillFailed ? "bad" : "" }, n.attempts > 1 ? n.stillFailed : "\u2013"), h("td", {}, n.promotions)))));
 }
 
 function renderOnlineFleet(health) {

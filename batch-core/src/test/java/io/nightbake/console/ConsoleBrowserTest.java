@@ -1,4 +1,4 @@
-package io.nightbake.dashboard;
+package io.nightbake.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
