@@ -191,9 +191,9 @@ public class FleetConsoleService {
         return new TenantPage(needle, state, page, size, matching.size(), matching.subList(from, to));
     }
 
-    /** The latest attempt of the night of run {@code runId}'s date in which the tenant's partitions failed, if any. */
+    /** The latest night's latest attempt when one of the tenant's partitions in that night failed; null otherwise. */
     public Long latestFailedRunOf(TenantId tenant) {
-        List<Execution> executions = executions(30);
+        List<Execution> executions = executions(1);
         if (executions.isEmpty()) {
             return null;
         }

@@ -289,7 +289,7 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(3)
-    void theTenantsPlotHoldsEveryNightsFigures() {
+    void theTenantsPlotHoldsEveryNightsFigures() throws Exception {
         browser.get(url("/tenants/tenant-001"));
         find("#chart-rmse canvas");
         List<ModelVersion> versions = models.versions(TenantId.of("tenant-001"));
@@ -315,6 +315,32 @@ class ConsoleBrowserTest {
         List<Object> popularity = (List<Object>) js("return echarts.getInstanceByDom(document.getElementById("
                 + "'chart-ndcg')).getOption().series.find(s => s.name === 'popularity').data");
         assertThat(popularity).hasSize(2);
+        // online figures: the feedback loop's answer in TEAM.md's performance contract, handed to the page in place of
+        // the 404 it gets while that endpoint is not served, is plotted per model version and tabled
+        assertThat(find("#no-feedback").getText()).contains("No feedback yet");
+        js("const real = window.fetch;"
+                + "const day = (date, v, i, c, p) => ({date, modelVersion: v, snapshotId: 's' + v, arm: 'champion',"
+                + " impressions: i, clicks: c, purchases: p, ctr: c / i, ctrLow: 0.01, ctrHigh: 0.2, conversion: p / i,"
+                + " conversionLow: 0, conversionHigh: 0.05});"
+                + "const answer = {tenant: 'tenant-001', from: '2026-10-01', to: '2026-11-01',"
+                + " days: [day('2026-10-30', 1, 200, 10, 2), day('2026-10-31', 2, 400, 24, 4), day('2026-11-01', 2, 300, 21, 3)],"
+                + " versions: [Object.assign(day(null, 1, 200, 10, 2), {rmse: 0.85, ndcgAt10: 0.4, popularityNdcgAt10: 0.42}),"
+                + "  Object.assign(day(null, 2, 700, 45, 7), {rmse: 0.84, ndcgAt10: 0.44, popularityNdcgAt10: 0.42})]};"
+                + "window.fetch = (url, options) => String(url).includes('/performance')"
+                + " ? Promise.resolve(new Response(JSON.stringify(answer), {status: 200, headers: {'Content-Type': 'application/json'}}))"
+                + " : real(url, options);"
+                + "route();");
+        find("#chart-online canvas");
+        @SuppressWarnings("unchecked")
+        List<List<Object>> ctr = (List<List<Object>>) js("return echarts.getInstanceByDom(document.getElementById("
+                + "'chart-online')).getOption().series.find(s => s.name === 'CTR v2').data");
+        assertThat(ctr).hasSize(2);
+        assertThat(ctr.get(0).get(0)).isEqualTo("2026-10-31");
+        assertThat(((Number) ctr.get(0).get(1)).doubleValue()).isEqualTo(24 / 400.0);
+        assertThat(browser.findElements(By.cssSelector("#versions-online tbody tr"))).hasSize(2);
+        assertThat(find("#versions-online").getText()).contains("v2", "6.43 %");
+        screenshot("tenant-online");
+
         // the fleet's nights plot: one bar per night
         browser.get(url("/"));
         find("#chart-nights canvas");
