@@ -651,7 +651,8 @@ async function loadOnline(tenant, operator) {
   days.forEach(d => (byVersion[d.modelVersion] = byVersion[d.modelVersion] || []).push(d));
   chart("chart-online", {
     legend: { top: 0 },
-    xAxis: { type: "time", axisLabel: { formatter: "{yyyy}-{MM}-{dd}" } },
+    xAxis: { type: "time", axisLabel: { formatter: "{yyyy}-{MM}-{dd}", hideOverlap: true }, minInterval: 86400000,
+      min: v => v.min - 86400000, max: v => v.max + 86400000 },
     yAxis: { type: "value", axisLabel: { formatter: v => (100 * v).toFixed(1) + "%" } },
     series: Object.entries(byVersion).flatMap(([v, ds]) => [
       { name: `CTR v${v}`, type: "line", symbolSize: 6, data: ds.map(d => [d.date, d.ctr]) },
