@@ -139,6 +139,8 @@ class ConsoleBrowserTest {
     ModelRegistry models;
     @Autowired
     TenantRegistry tenants;
+    @Autowired
+    FleetConsoleService fleet;
     @LocalServerPort
     int port;
 
@@ -284,6 +286,9 @@ class ConsoleBrowserTest {
         assertThat(done.getText()).doesNotContain("interactions.parquet");
         assertThat(browser.findElements(By.cssSelector("button[data-action=rerun]"))).isEmpty();
         assertThat(models.trainedOn(TenantId.of("tenant-002"), LocalDate.of(2026, 10, 31))).isPresent();
+        // the rerun goes on publishing after the tenant's partitions completed: let it end before the next test
+        waiting().until(d -> !fleet.overview(1).latestRun().running());
+        assertThat(fleet.overview(1).latestRun().status()).isEqualTo("COMPLETED");
         screenshot("tenant");
     }
 
