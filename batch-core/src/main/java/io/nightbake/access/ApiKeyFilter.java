@@ -25,7 +25,7 @@ import org.springframework.web.util.UriUtils;
  *   <li>an operator key: everything;</li>
  *   <li>a tenant key: {@code /api/v1/tenants/<its tenant>/...} only. Another tenant's path answers 403
  *       {@code forbidden} with the same body whether that tenant exists or not; the admin API and any other path
- *       answer 403 as well.</li>
+ *       answer 403 as well, except {@code /api/v1/whoami}, which tells any key whose it is.</li>
  * </ul>
  * The accepted key's {@link ApiPrincipal} goes into the request attribute {@link ApiPrincipal#ATTRIBUTE}.
  * {@code nightbake.security.enabled=false} lets every request through (the local demo).
@@ -43,6 +43,7 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     static final String UNAUTHORIZED_MISSING = "an API key is required: send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'";
     static final String UNAUTHORIZED_INVALID = "the API key is not valid (unknown or revoked)";
     static final String FORBIDDEN_TENANT = "this key cannot read this tenant";
+    static final List<String> WHOAMI = List.of("api", "v1", "whoami");
     static final String FORBIDDEN_ADMIN = "this key cannot use the admin API: it needs an operator key";
 
     private final ActiveApiKeys keys;
@@ -154,6 +155,9 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     static String tenantKeyRefusal(List<String> segments, String tenant) {
         if (segments == null || segments.size() < 2) {
             return FORBIDDEN_TENANT;
+        }
+        if (segments.equals(WHOAMI)) { // any valid key may ask whose it is (the console picks its pages by that)
+            return null;
         }
         if (segments.size() >= 3 && segments.get(1).equals("v1") && segments.get(2).equals("admin")) {
             return FORBIDDEN_ADMIN;

@@ -12,7 +12,7 @@ import tools.jackson.databind.ObjectMapper;
  * 400 that names the field and shows what is expected. Unknown fields are refused: a typo ("reson") must not pass
  * silently.
  */
-final class JsonBody {
+public final class JsonBody {
 
     private final JsonNode node;
     private final String example;
@@ -23,7 +23,7 @@ final class JsonBody {
     }
 
     /** Parses {@code body} as a JSON object with only the {@code allowed} fields; {@code example} shows a valid body. */
-    static JsonBody parse(ObjectMapper mapper, String body, String example, String... allowed) {
+    public static JsonBody parse(ObjectMapper mapper, String body, String example, String... allowed) {
         if (body == null || body.isBlank()) {
             throw AdminException.invalid("a JSON body is required, e.g. " + example);
         }
@@ -47,7 +47,7 @@ final class JsonBody {
     }
 
     /** A required string field, not blank. */
-    String text(String name) {
+    public String text(String name) {
         String value = optionalText(name);
         if (value == null || value.isBlank()) {
             throw AdminException.invalid("\"" + name + "\" is required and must not be blank, e.g. " + example);
@@ -56,7 +56,7 @@ final class JsonBody {
     }
 
     /** An optional string field: null when absent or null. */
-    String optionalText(String name) {
+    public String optionalText(String name) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             return null;
@@ -68,7 +68,7 @@ final class JsonBody {
     }
 
     /** A required whole number from {@code min} on. */
-    int wholeNumber(String name, int min) {
+    public int wholeNumber(String name, int min) {
         JsonNode value = node.get(name);
         if (value == null || value.isNull()) {
             throw AdminException.invalid("\"" + name + "\" is required, e.g. " + example);

@@ -169,6 +169,24 @@ public class ModelRegistry implements ModelVersions {
         return versions;
     }
 
+    /** Every tenant's newest version, in one query (the console's fleet view: how each tenant's last evaluation went). */
+    public Map<TenantId, ModelVersion> latestVersions() {
+        Map<TenantId, ModelVersion> latest = new HashMap<>();
+        jdbc.query("SELECT v.* FROM nb_model_version v JOIN (SELECT tenant_id, MAX(version) AS version FROM nb_model_version "
+                + "GROUP BY tenant_id) m ON m.tenant_id = v.tenant_id AND m.version = v.version", ModelRegistry::version)
+                .forEach(v -> latest.put(v.tenant(), v));
+        return latest;
+    }
+
+    /** How many versions the nightly gate promoted per run date, from {@code since} on, in one query. */
+    public Map<LocalDate, Integer> promotionsPerRunDate(LocalDate since) {
+        Map<LocalDate, Integer> promotions = new HashMap<>();
+        jdbc.query("SELECT run_date, COUNT(*) AS n FROM nb_model_version WHERE decision = 'PROMOTED' AND run_date >= ? "
+                        + "GROUP BY run_date", row -> Map.entry(row.getDate("run_date").toLocalDate(), row.getInt("n")),
+                Date.valueOf(since)).forEach(e -> promotions.put(e.getKey(), e.getValue()));
+        return promotions;
+    }
+
     public List<ChampionChange> championHistory(TenantId tenant) {
         return jdbc.query("SELECT * FROM nb_champion_change WHERE tenant_id = ? ORDER BY id", row -> new ChampionChange(
                 TenantId.of(row.getString("tenant_id")), Jdbc.nullableInt(row, "old_version"), row.getInt("new_version"),

@@ -73,11 +73,19 @@ public class TenantRegistry {
     }
 
     public List<TenantStateChange> history(TenantId id) {
-        return jdbc.query("SELECT * FROM nb_tenant_state_change WHERE tenant_id = ? ORDER BY id", row -> new TenantStateChange(
-                TenantId.of(row.getString("tenant_id")),
+        return jdbc.query("SELECT * FROM nb_tenant_state_change WHERE tenant_id = ? ORDER BY id", TenantRegistry::change, id.value());
+    }
+
+    private static TenantStateChange change(ResultSet row) throws SQLException {
+        return new TenantStateChange(TenantId.of(row.getString("tenant_id")),
                 row.getString("old_state") == null ? null : TenantState.valueOf(row.getString("old_state")),
                 TenantState.valueOf(row.getString("new_state")),
-                Jdbc.instant(row, "changed_at"), row.getString("changed_by"), row.getString("reason")), id.value());
+                Jdbc.instant(row, "changed_at"), row.getString("changed_by"), row.getString("reason"));
+    }
+
+    /** Every tenant's state changes, oldest first (macro monitoring replays them into counts per day). */
+    public List<TenantStateChange> allHistory() {
+        return jdbc.query("SELECT * FROM nb_tenant_state_change ORDER BY changed_at, id", TenantRegistry::change);
     }
 
     private static void recordChange(Connection c, TenantId id, TenantState from, TenantState to, Instant at,
