@@ -39,7 +39,7 @@ const Fields = {
     };
   },
   night(n) {
-    return { ...n, firstRunId: n.firstRunId ?? Fields.runId(n), latestRunId: n.latestRunId ?? Fields.runId(n) };
+    return { ...n, runId: Fields.runId(n) };
   },
 };
 
@@ -401,7 +401,7 @@ function renderNights(nights) {
   document.getElementById("nights").replaceChildren(table("nights-table",
     ["night", "status", "attempts", "started", "duration", "failed partitions", "still failing", "promotions"],
     nights.slice().reverse().map(n => h("tr", { dataset: { runDate: n.runDate } },
-      h("td", {}, runLink(n.latestRunId, n.runDate)), h("td", {}, badge(n.status)), h("td", {}, n.attempts),
+      h("td", {}, runLink(n.runId, n.runDate)), h("td", {}, badge(n.status)), h("td", {}, n.attempts),
       h("td", {}, time(n.startTime)), h("td", {}, duration(n.durationSeconds)),
       h("td", { class: n.failedPartitions ? "bad" : "" }, n.failedPartitions),
       h("td", { class: n.attempts > 1 && n.stillFailed ? "bad" : "" }, n.attempts > 1 ? n.stillFailed : "\u2013"), h("td", {}, n.promotions)))));

@@ -88,7 +88,7 @@ public class FleetConsoleService {
      * One night (run date): its first attempt's duration and failed partitions, and how it stands after reruns.
      * {@code promotions} counts the challengers the gate promoted that night.
      */
-    public record Night(LocalDate runDate, long firstRunId, long latestRunId, int attempts, String status,
+    public record Night(LocalDate runDate, long runId, int attempts, String status,
                         OffsetDateTime startTime, Long durationSeconds, int failedPartitions, int stillFailed, int promotions) {
     }
 
@@ -201,7 +201,7 @@ public class FleetConsoleService {
         Map<String, String> statuses = latestWorkerStatuses(latest.instanceId());
         for (String phase : PHASES) {
             if (UNSUCCESSFUL.contains(statuses.getOrDefault(WORKERS.get(phase) + ":" + tenant.value(), ""))) {
-                return latest.id();
+                return latest.instanceId(); // a run is the night (job instance); its attempts are executions
             }
         }
         return null;
@@ -337,7 +337,7 @@ public class FleetConsoleService {
             }
         }
         int attempt = (int) all.stream().filter(e -> e.instanceId() == run.instanceId() && e.id() <= run.id()).count();
-        return new RunProgress(run.id(), run.runDate(), run.status(), running, attempt, running ? current : null,
+        return new RunProgress(run.instanceId(), run.runDate(), run.status(), running, attempt, running ? current : null,
                 shown.done(), shown.partitions(), failures, start, end, elapsed, eta, basis, phases);
     }
 
@@ -361,11 +361,11 @@ public class FleetConsoleService {
             Long duration = first.start() == null ? null
                     : Duration.between(first.start(), first.end() == null ? LocalDateTime.now(clock.withZone(batchZone))
                     : first.end()).toSeconds();
-            out.add(new Night(first.runDate(), first.id(), latest.id(), attempts.size(), latest.status(), offset(first.start()),
+            out.add(new Night(first.runDate(), first.instanceId(), attempts.size(), latest.status(), offset(first.start()),
                     duration, failed.getOrDefault(first.id(), 0), failed.getOrDefault(latest.id(), 0),
                     promotions.getOrDefault(first.runDate(), 0)));
         }
-        out.sort(Comparator.comparing(Night::firstRunId));
+        out.sort(Comparator.comparing(Night::runId));
         return out;
     }
 
@@ -384,7 +384,7 @@ public class FleetConsoleService {
                 });
             }
             failedPhases.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(new Attention(e.getKey(),
-                    "failed", "failed in " + String.join(", ", e.getValue()) + " on the night of " + latest.runDate(), latest.id())));
+                    "failed", "failed in " + String.join(", ", e.getValue()) + " on the night of " + latest.runDate(), latest.instanceId())));
         }
         // lists are stale against the latest night that has ended: while a night runs, its lists are not due yet
         LocalDate lastNight = executions.stream().filter(e -> !RUNNING.contains(e.status())).map(Execution::runDate)

@@ -133,7 +133,7 @@ public class TenantConsoleService {
             return null;
         }
         JobInstance instance = latest.get(0);
-        long runId = jobRepository.getLastJobExecution(instance).getId();
+        long runId = instance.getInstanceId(); // the run is the night; RunsService takes its id
         List<PartitionLine> lines = new ArrayList<>();
         boolean failed = false;
         LocalDate runDate = null;
