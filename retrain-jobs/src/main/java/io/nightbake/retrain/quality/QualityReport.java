@@ -6,6 +6,7 @@ import io.nightbake.jdbc.Jdbc;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.model.RankingMetrics;
+import io.nightbake.model.ServedRanking;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.importer.ImportReport;
@@ -52,7 +53,17 @@ public final class QualityReport {
 
     /** One tenant's figures; {@code error} is set (and the figures are not) when its retraining failed. */
     public record Row(String source, String tenant, long rows, String trainer, double rmse, double baselineRmse,
-                      RankingMetrics model, RankingMetrics popularity, long trainMillis, String decision, String error) {
+                      RankingMetrics model, RankingMetrics popularity, long trainMillis, String decision, String error,
+                      ServedRanking served) {
+
+        Row(String source, String tenant, long rows, String error) {
+            this(source, tenant, rows, "-", Double.NaN, Double.NaN, null, null, 0, "-", error, null);
+        }
+
+        /** The published lists' NDCG@K on the holdout (the served ranking's, popularity's when the guard fell back). */
+        public double publishedNdcg() {
+            return served == null || served.ndcg() == null ? Double.NaN : served.ndcg();
+        }
     }
 
     private QualityReport() {
@@ -89,14 +100,15 @@ public final class QualityReport {
             Jdbc.migrate(db);
             Clock clock = Clock.systemUTC();
             TenantRegistry tenants = new TenantRegistry(db, clock);
-            TenantRetrainer retrainer = new TenantRetrainer(template, new ModelRegistry(db, clock), work.resolve("models"), clock);
+            ModelRegistry registry = new ModelRegistry(db, clock);
+            TenantRetrainer retrainer = new TenantRetrainer(template, registry, work.resolve("models"), clock);
             List<Row> rows = new ArrayList<>();
             header(out, template.evaluation().k());
 
             for (int k = 1; k <= 5; k++) {
                 MovieLensFolds.Fold fold = MovieLensFolds.load(movieLens, k);
                 tenants.register(fold.data().tenant(), TenantState.ON, "quality-report", "MovieLens-100K fold u" + k);
-                rows.add(print(out, retrain(retrainer, "movielens", fold.data(), fold.split(), LocalDate.of(1998, 4, 23))));
+                rows.add(print(out, retrain(retrainer, registry, "movielens", fold.data(), fold.split(), LocalDate.of(1998, 4, 23))));
             }
 
             long importStart = System.nanoTime();
@@ -108,11 +120,10 @@ public final class QualityReport {
                 Row row;
                 try {
                     TenantDataset data = TenantDataReader.read(id, work.resolve("retail").resolve(t.tenantId()));
-                    row = retrain(retrainer, "retail", data,
+                    row = retrain(retrainer, registry, "retail", data,
                             HoldoutSplit.mostRecent(data, template.holdoutFraction(), Long.MAX_VALUE), LocalDate.of(2011, 12, 9));
                 } catch (RuntimeException e) {
-                    row = new Row("retail", t.tenantId(), t.interactions(), "-", Double.NaN, Double.NaN, null, null, 0, "-",
-                            e.getMessage());
+                    row = new Row("retail", t.tenantId(), t.interactions(), e.getMessage());
                 }
                 rows.add(print(out, row));
             }
@@ -123,25 +134,28 @@ public final class QualityReport {
         }
     }
 
-    private static Row retrain(TenantRetrainer retrainer, String source, TenantDataset data, HoldoutSplit split, LocalDate runDate) {
+    private static Row retrain(TenantRetrainer retrainer, ModelRegistry registry, String source, TenantDataset data,
+                               HoldoutSplit split, LocalDate runDate) {
         try {
             RetrainOutcome outcome = retrainer.retrain(data, split, runDate, System.nanoTime());
             // the trained model's figures, also when it was rejected and the popularity baseline serves instead
             ModelVersion v = outcome.rejectedFirstModel() != null ? outcome.rejectedFirstModel() : outcome.version();
             String decision = v.decision().name().toLowerCase(Locale.ROOT) + " (" + v.gateMetric() + ")"
                     + (outcome.rejectedFirstModel() != null ? ", popularity serves" : "");
+            // what is published: the champion's served ranking (the popularity version's when the first model was rejected)
+            ServedRanking served = registry.servedRanking(data.tenant(), outcome.version().version()).orElse(null);
             return new Row(source, data.tenant().value(), data.interactionCount(), v.algorithm(), v.challengerRmse(),
-                    v.baselineRmse(), v.ranking(), v.popularityRanking(), outcome.trainMillis(), decision, null);
+                    v.baselineRmse(), v.ranking(), v.popularityRanking(), outcome.trainMillis(), decision, null, served);
         } catch (RuntimeException e) {
-            return new Row(source, data.tenant().value(), data.interactionCount(), "-", Double.NaN, Double.NaN, null, null, 0,
-                    "-", e.getMessage());
+            return new Row(source, data.tenant().value(), data.interactionCount(), e.getMessage());
         }
     }
 
     private static void header(PrintStream out, int k) {
-        out.printf(Locale.ROOT, "%-22s %8s %-10s %7s %7s | %7s %8s | %7s %8s | %5s %7s  %s%n", "tenant", "rows", "trainer",
-                "RMSE", "mean", "P@" + k, "NDCG@" + k, "pop P", "pop NDCG", "cust", "train", "first-model gate");
-        out.println("-".repeat(128));
+        out.printf(Locale.ROOT, "%-22s %8s %-10s %7s %7s | %7s %8s | %7s %8s | %5s %7s | %-34s %8s %6s %6s %5s  %s%n",
+                "tenant", "rows", "trainer", "RMSE", "mean", "P@" + k, "NDCG@" + k, "pop P", "pop NDCG", "cust", "train",
+                "published ranking", "pub NDCG", "cover", "pop cv", "top", "first-model gate");
+        out.println("-".repeat(190));
     }
 
     private static Row print(PrintStream out, Row r) {
@@ -149,11 +163,21 @@ public final class QualityReport {
             out.printf(Locale.ROOT, "%-22s %8d  failed: %s%n", r.tenant(), r.rows(), r.error());
             return r;
         }
-        out.printf(Locale.ROOT, "%-22s %8d %-10s %7.4f %7.4f | %7s %8s | %7s %8s | %5s %5d ms  %s%n", r.tenant(), r.rows(),
-                r.trainer(), r.rmse(), r.baselineRmse(), figure(r.model(), true), figure(r.model(), false),
-                figure(r.popularity(), true), figure(r.popularity(), false),
-                r.model() == null ? "-" : String.valueOf(r.model().customers()), r.trainMillis(), r.decision());
+        ServedRanking s = r.served();
+        out.printf(Locale.ROOT, "%-22s %8d %-10s %7.4f %7.4f | %7s %8s | %7s %8s | %5s %5d ms | %-34s %8s %6s %6s %5s  %s%n",
+                r.tenant(), r.rows(), r.trainer(), r.rmse(), r.baselineRmse(), figure(r.model(), true),
+                figure(r.model(), false), figure(r.popularity(), true), figure(r.popularity(), false),
+                r.model() == null ? "-" : String.valueOf(r.model().customers()), r.trainMillis(),
+                s == null ? "-" : s.ranking(), number(s == null ? null : s.ndcg()), number(s == null ? null : s.coverage()),
+                number(s == null ? null : s.popularityCoverage()), number(s == null ? null : s.topProductShare()), r.decision());
+        if (s != null) {
+            out.printf(Locale.ROOT, "%22s   why: %s%n", "", s.reason());
+        }
         return r;
+    }
+
+    private static String number(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     private static String figure(RankingMetrics m, boolean precision) {
@@ -161,7 +185,7 @@ public final class QualityReport {
     }
 
     private static void summary(PrintStream out, List<Row> rows, ImportReport imported, long importMillis, long totalMillis) {
-        out.println("-".repeat(128));
+        out.println("-".repeat(190));
         List<Row> ml = rows.stream().filter(r -> r.source().equals("movielens") && r.error() == null).toList();
         out.printf(Locale.ROOT, "MovieLens-100K u1..u5: mean holdout RMSE %.4f (published: SVD++ 0.919, SVD 0.934, Spark ALS 0.929), "
                         + "mean training %d ms%n", ml.stream().mapToDouble(Row::rmse).average().orElse(Double.NaN),
