@@ -148,6 +148,9 @@ abstract class NightlyScenario {
         assertThat(lines.get(broken.value()).detail()).contains("product_id");
         assertThat(lines.get(healthy.value()).gateMetric()).isEqualTo("rmse"); // the synthetic fleet holds ratings
         assertThat(lines.get(healthy.value()).challengerGate()).isEqualTo(lines.get(healthy.value()).challengerRmse());
+        // the run report says what each tenant publishes and the ranking guard's verdict (issue 9)
+        assertThat(lines.get(healthy.value()).publishedRanking()).isNotBlank();
+        assertThat(lines.get(healthy.value()).rankingGuard()).isIn("passed", "popularity");
 
         Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
         JobExecution restart = launcher.run(NIGHT_2);
