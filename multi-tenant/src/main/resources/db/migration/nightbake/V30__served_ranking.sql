@@ -15,6 +15,6 @@ CREATE TABLE nb_served_ranking (
     distinct_products      INT,
     top_product_share      DOUBLE PRECISION,
     trained_through_micros BIGINT           NOT NULL,
-    PRIMARY KEY (tenant_id, version),
-    FOREIGN KEY (tenant_id, version) REFERENCES nb_model_version (tenant_id, version)
+    -- no foreign key to nb_model_version, so retention may delete old versions without knowing this table
+    PRIMARY KEY (tenant_id, version)
 );

@@ -55,7 +55,7 @@ final class ServedRankings {
         // half-life on purchases; ratings tenants (MovieLens) from binary "rated it" with confidence 1 + 5
         this.als = implicit
                 ? new ImplicitAlsTrainer(64, 10, 0.3, 1.0, 3, seed, 15)
-                : new ImplicitAlsTrainer(32, 10, 1.0, 5.0, 3, seed);
+                : new ImplicitAlsTrainer(16, 6, 1.0, 5.0, 3, seed);
     }
 
     FactorizationMachine trainEngagement(int[] rows) {
