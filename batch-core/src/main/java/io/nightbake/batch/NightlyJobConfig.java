@@ -268,6 +268,7 @@ public class NightlyJobConfig {
                         results.remove(ERROR);
                         RetrainOutcome outcome = retrainer.retrain(tenant, properties.tenantsDir().resolve(tenant.value()), runDate);
                         PartitionResults.recordRetrain(results, outcome);
+                        PartitionResults.recordRanking(results, retrainer.servedRanking(outcome.version()));
                         contribution.incrementReadCount(); // one tenant data set read
                         log.info("retrained: version {} {} ({})", outcome.version().version(), outcome.version().decision(),
                                 outcome.version().reason());

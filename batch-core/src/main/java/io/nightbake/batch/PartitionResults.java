@@ -2,7 +2,9 @@ package io.nightbake.batch;
 
 import io.nightbake.model.ModelVersion;
 import io.nightbake.model.RankingMetrics;
+import io.nightbake.model.ServedRanking;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
+import java.util.Optional;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /** What a tenant's partition records in its execution context, for reports and operators. */
@@ -23,6 +25,16 @@ final class PartitionResults {
     static final String CHALLENGER_GATE = "challengerGate";
     static final String TRAINER = "trainer";
     static final String MILLIS = "millis";
+    /** What the version publishes (issue 9): its served ranking, the ranking guard's verdict and why, list figures. */
+    static final String RANKING = "ranking";
+    static final String RANKING_GUARD = "rankingGuard";
+    static final String RANKING_REASON = "rankingReason";
+    static final String PUBLISHED_NDCG = "publishedNdcg";
+    static final String POPULARITY_NDCG = "popularityNdcg";
+    static final String COVERAGE = "coverage";
+    static final String POPULARITY_COVERAGE = "popularityCoverage";
+    static final String DISTINCT_PRODUCTS = "distinctProducts";
+    static final String TOP_PRODUCT_SHARE = "topProductShare";
 
     private PartitionResults() {
     }
@@ -54,6 +66,31 @@ final class PartitionResults {
         context.putLong(ROWS, v.trainRows() + v.holdoutRows());
         if (!outcome.resumed()) {
             context.putLong(MILLIS, outcome.totalMillis());
+        }
+    }
+
+    /** The served ranking of the version the tenant's partition registered (absent for versions without one). */
+    static void recordRanking(ExecutionContext context, Optional<ServedRanking> served) {
+        if (served.isEmpty()) {
+            return;
+        }
+        ServedRanking s = served.get();
+        context.putString(RANKING, s.ranking());
+        context.putString(RANKING_GUARD, s.guard());
+        context.putString(RANKING_REASON, s.reason());
+        putIfPresent(context, PUBLISHED_NDCG, s.ndcg());
+        putIfPresent(context, POPULARITY_NDCG, s.popularityNdcg());
+        putIfPresent(context, COVERAGE, s.coverage());
+        putIfPresent(context, POPULARITY_COVERAGE, s.popularityCoverage());
+        putIfPresent(context, TOP_PRODUCT_SHARE, s.topProductShare());
+        if (s.distinctProducts() != null) {
+            context.putInt(DISTINCT_PRODUCTS, s.distinctProducts());
+        }
+    }
+
+    private static void putIfPresent(ExecutionContext context, String key, Double value) {
+        if (value != null) {
+            context.putDouble(key, value);
         }
     }
 

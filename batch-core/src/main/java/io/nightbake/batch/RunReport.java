@@ -85,6 +85,16 @@ public class RunReport {
             return retrain == null ? null : retrain.number(PartitionResults.CHALLENGER_GATE);
         }
 
+        /** The ranking the tenant's lists are ordered by tonight (e.g. a blend, or popularity when the guard fell back). */
+        public String publishedRanking() {
+            return retrain == null ? null : retrain.text(PartitionResults.RANKING);
+        }
+
+        /** The ranking guard's verdict: passed, or popularity (the model's lists were not better than popularity's). */
+        public String rankingGuard() {
+            return retrain == null ? null : retrain.text(PartitionResults.RANKING_GUARD);
+        }
+
         public boolean promoted() {
             return retrain != null && "PROMOTED".equals(retrain.text(PartitionResults.DECISION));
         }

@@ -83,7 +83,9 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
                 continue;
             }
             Path tenantDir = properties.tenantsDir().resolve(tenant.value());
-            tasks.add(new RetrainTask(tenant.value(), tenantDir.toString(), runDate, models.champion(tenant).orElse(null),
+            ModelVersion champion = models.champion(tenant).orElse(null);
+            tasks.add(new RetrainTask(tenant.value(), tenantDir.toString(), runDate, champion,
+                    champion == null ? null : models.servedRanking(tenant, champion.version()).orElse(null),
                     models.latestVersion(tenant) + 1, estimatedCost(tenantDir), testsChallengers.test(tenant)));
             byTenant.put(tenant.value(), partition);
         }
@@ -125,8 +127,9 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
             return new RetrainOutcome(already.get(), 0, 0, 0, true, null);
         }
         List<ModelVersion> stored = new ArrayList<>();
-        for (ModelVersion pending : result.registrations()) {
-            ModelVersion registered = models.register(pending, "nightly");
+        for (var registration : result.registrations()) {
+            ModelVersion pending = registration.version();
+            ModelVersion registered = models.register(pending, "nightly", registration.served());
             if (registered.version() != pending.version()) {
                 throw new IllegalStateException("tenant '" + tenant + "': version " + pending.version() + " was registered as "
                         + registered.version() + " (another process registered a version meanwhile)");

@@ -157,6 +157,9 @@ abstract class NightlyScenario {
                 .collect(Collectors.toMap(RunReport.TenantLine::tenant, l -> l));
         assertThat(night1.get(frozen.value()).state()).isEqualTo("ON");
         assertThat(night1.get(off.value()).state()).isEqualTo("ON");
+        // the run report says what each tenant publishes and the ranking guard's verdict (issue 9)
+        assertThat(lines.get(healthy.value()).publishedRanking()).isNotBlank();
+        assertThat(lines.get(healthy.value()).rankingGuard()).isIn("passed", "popularity");
 
         Files.copy(saved, products, StandardCopyOption.REPLACE_EXISTING);
         JobExecution restart = launcher.run(NIGHT_2);

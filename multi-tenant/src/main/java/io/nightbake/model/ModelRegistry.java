@@ -36,6 +36,12 @@ public class ModelRegistry implements ModelVersions {
      */
     @Override
     public ModelVersion register(ModelVersion candidate, String actor) {
+        return register(candidate, actor, null);
+    }
+
+    /** As {@link #register(ModelVersion, String)}, storing what the version publishes in the same transaction. */
+    @Override
+    public ModelVersion register(ModelVersion candidate, String actor, ServedRanking served) {
         return jdbc.inTransaction(c -> {
             TenantId tenant = candidate.tenant();
             int version = Jdbc.query(c, "SELECT COALESCE(MAX(version), 0) AS v FROM nb_model_version WHERE tenant_id = ?",
@@ -64,6 +70,15 @@ public class ModelRegistry implements ModelVersions {
                     precision(stored.ranking()), recall(stored.ranking()), ndcg(stored.ranking()),
                     precision(stored.championRanking()), recall(stored.championRanking()), ndcg(stored.championRanking()),
                     precision(stored.popularityRanking()), recall(stored.popularityRanking()), ndcg(stored.popularityRanking()));
+            if (served != null) {
+                Jdbc.update(c, "INSERT INTO nb_served_ranking (tenant_id, version, ranking, reason, guard, ndcg_at_k, "
+                                + "popularity_ndcg_at_k, coverage, popularity_coverage, distinct_products, top_product_share, "
+                                + "trained_through_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        tenant.value(), version, served.ranking(), truncate(served.reason()), served.guard(),
+                        finite(served.ndcg()), finite(served.popularityNdcg()), finite(served.coverage()),
+                        finite(served.popularityCoverage()), served.distinctProducts(), finite(served.topProductShare()),
+                        served.trainedThroughMicros());
+            }
             if (stored.promoted()) {
                 moveChampion(c, tenant, version, actor, stored.reason());
             }
@@ -253,6 +268,21 @@ public class ModelRegistry implements ModelVersions {
 
     private static Double finite(double value) {
         return Double.isFinite(value) ? value : null;
+    }
+
+    private static Double finite(Double value) {
+        return value == null ? null : finite(value.doubleValue());
+    }
+
+    /** What a version publishes; empty for versions registered without it (before issue 9's migration). */
+    @Override
+    public Optional<ServedRanking> servedRanking(TenantId tenant, int version) {
+        return jdbc.queryOne("SELECT * FROM nb_served_ranking WHERE tenant_id = ? AND version = ?", row -> new ServedRanking(
+                row.getString("ranking"), row.getString("reason"), row.getString("guard"),
+                Jdbc.nullableDouble(row, "ndcg_at_k"), Jdbc.nullableDouble(row, "popularity_ndcg_at_k"),
+                Jdbc.nullableDouble(row, "coverage"), Jdbc.nullableDouble(row, "popularity_coverage"),
+                Jdbc.nullableInt(row, "distinct_products"), Jdbc.nullableDouble(row, "top_product_share"),
+                row.getLong("trained_through_micros")), tenant.value(), version);
     }
 
     /** Ranking metrics from three columns sharing ranking_k and ranking_customers; null when the version has none. */

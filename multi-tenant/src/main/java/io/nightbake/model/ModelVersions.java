@@ -18,4 +18,10 @@ public interface ModelVersions {
 
     /** Stores {@code candidate} under the tenant's next version number and returns it with that number. */
     ModelVersion register(ModelVersion candidate, String actor);
+
+    /** As {@link #register(ModelVersion, String)}, with what the version publishes (null: not recorded). */
+    ModelVersion register(ModelVersion candidate, String actor, ServedRanking served);
+
+    /** What version {@code version} of the tenant publishes, when it was recorded. */
+    Optional<ServedRanking> servedRanking(TenantId tenant, int version);
 }

@@ -112,7 +112,7 @@ public final class RetrainJob implements Serializable {
         long start = System.nanoTime();
         try {
             TenantId tenant = TenantId.of(task.tenantId());
-            PendingRegistrations registry = new PendingRegistrations(tenant, task.champion(), task.nextVersion());
+            PendingRegistrations registry = new PendingRegistrations(tenant, task.champion(), task.championServed(), task.nextVersion());
             RetrainOutcome outcome = new TenantRetrainer(template, registry, Path.of(modelsDir), Clock.systemUTC())
                     .withExperiments(t -> task.testsChallengers())
                     .retrain(tenant, Path.of(task.tenantDataDir()), task.runDate());

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param executor where it ran (host and executor id), for the operator's log
  */
-public record RetrainTaskResult(String tenant, RetrainOutcome outcome, List<ModelVersion> registrations, String error,
+public record RetrainTaskResult(String tenant, RetrainOutcome outcome, List<io.nightbake.retrain.pipeline.PendingRegistrations.Registration> registrations, String error,
                                 long millis, String executor) implements Serializable {
 
     private static final long serialVersionUID = 1L;

@@ -96,7 +96,7 @@ public final class TenantScorer {
                     + " does not exist (retrain the tenant or pin an existing version)");
         }
         try {
-            return ModelArtifacts.readModel(dir);
+            return ModelArtifacts.readRankingModel(dir); // what the lists are ordered by (the served score)
         } catch (RuntimeException e) {
             throw new ScoringException("cannot read " + role(task) + " model v" + task.modelVersion() + " from " + dir + ": "
                     + e.getMessage(), e);

@@ -15,7 +15,9 @@ import java.util.List;
 
 /**
  * The files of one model version, in its own folder: the factorization machine's parameters
- * ({@value #PARAMETERS}), the ONNX ranking graph ({@value #RANKING_GRAPH}) and the customer and product ids
+ * ({@value #PARAMETERS}: the model the gate scores, e.g. the rating model), the served ranking model
+ * ({@value #RANKING_MODEL}: what the lists are ordered by, e.g. a blend; absent for versions from before it existed,
+ * whose lists are ordered by the parameters' model), the ONNX ranking graph ({@value #RANKING_GRAPH}) and the customer and product ids
  * of the graph's rows ({@value #RANKING_IDS}). Files are written under temporary names and moved into place,
  * so a crash never leaves a half-written file behind a registered version.
  */
@@ -24,14 +26,24 @@ public final class ModelArtifacts {
     public static final String PARAMETERS = "factorization-machine.bin";
     public static final String RANKING_GRAPH = "ranking.onnx";
     public static final String RANKING_IDS = "ranking-ids.bin";
+    public static final String RANKING_MODEL = "ranking-model.bin";
 
     private ModelArtifacts() {
     }
 
     public static void write(Path dir, FactorizationMachine model, RankingFactors ranking, byte[] rankingGraph) {
+        write(dir, model, null, ranking, rankingGraph);
+    }
+
+    /** Writes the files; {@code rankingModel} null: the lists are ordered by {@code model}. */
+    public static void write(Path dir, FactorizationMachine model, FactorizationMachine rankingModel, RankingFactors ranking,
+                             byte[] rankingGraph) {
         try {
             Files.createDirectories(dir);
             writeAtomically(dir.resolve(PARAMETERS), model::write);
+            if (rankingModel != null) {
+                writeAtomically(dir.resolve(RANKING_MODEL), rankingModel::write);
+            }
             writeAtomically(dir.resolve(RANKING_GRAPH), out -> out.write(rankingGraph));
             writeAtomically(dir.resolve(RANKING_IDS), out -> writeIds(out, ranking.customerIds(), ranking.productIds()));
         } catch (IOException e) {
@@ -44,6 +56,19 @@ public final class ModelArtifacts {
             return FactorizationMachine.read(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model parameters " + dir.resolve(PARAMETERS) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model the version's lists are ordered by: {@value #RANKING_MODEL}, or the parameters when it has none. */
+    public static FactorizationMachine readRankingModel(Path dir) {
+        Path file = dir.resolve(RANKING_MODEL);
+        if (!Files.exists(file)) {
+            return readModel(dir);
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            return FactorizationMachine.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read ranking model " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -57,4 +57,49 @@ public record HoldoutSplit(int[] trainRows, int[] holdoutRows, int duplicatesCol
         }
         return new HoldoutSplit(train, test, duplicates[0]);
     }
+
+    /**
+     * This split with the holdout restricted to interactions newer than {@code trainedThroughMicros} (a champion's
+     * training cutoff): the held-out rows at or before it move to training, so the champion, which was fitted on
+     * them, is never scored on them, and the challenger learns from the same rows the champion did.
+     */
+    public HoldoutSplit after(TenantDataset data, long trainedThroughMicros) {
+        int fresh = 0;
+        for (int row : holdoutRows) {
+            if (data.eventTimeMicros(row) > trainedThroughMicros) {
+                fresh++;
+            }
+        }
+        if (fresh == holdoutRows.length) {
+            return this;
+        }
+        int[] train = Arrays.copyOf(trainRows, trainRows.length + holdoutRows.length - fresh);
+        int[] test = new int[fresh];
+        int t = trainRows.length;
+        int h = 0;
+        for (int row : holdoutRows) {
+            if (data.eventTimeMicros(row) > trainedThroughMicros) {
+                test[h++] = row;
+            } else {
+                train[t++] = row;
+            }
+        }
+        return new HoldoutSplit(train, test);
+    }
+
+    /** Training and holdout rows together: what the winner is refitted on before it is exported. */
+    public int[] allRows() {
+        int[] all = Arrays.copyOf(trainRows, trainRows.length + holdoutRows.length);
+        System.arraycopy(holdoutRows, 0, all, trainRows.length, holdoutRows.length);
+        return all;
+    }
+
+    /** The newest event time among {@code rows} (Long.MIN_VALUE when there are none). */
+    public static long newest(TenantDataset data, int[] rows) {
+        long max = Long.MIN_VALUE;
+        for (int row : rows) {
+            max = Math.max(max, data.eventTimeMicros(row));
+        }
+        return max;
+    }
 }

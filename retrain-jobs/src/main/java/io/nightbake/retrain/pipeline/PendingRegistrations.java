@@ -2,6 +2,7 @@ package io.nightbake.retrain.pipeline;
 
 import io.nightbake.model.ModelVersion;
 import io.nightbake.model.ModelVersions;
+import io.nightbake.model.ServedRanking;
 import io.nightbake.tenant.TenantId;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -18,19 +19,26 @@ public final class PendingRegistrations implements ModelVersions {
 
     private final TenantId tenant;
     private final ModelVersion champion;
+    private final ServedRanking championServed;
     private int nextVersion;
-    private final List<ModelVersion> registrations = new ArrayList<>();
+    private final List<Registration> registrations = new ArrayList<>();
+
+    /** A version to register and what it publishes (null when not recorded). */
+    public record Registration(ModelVersion version, ServedRanking served) implements java.io.Serializable {
+    }
 
     /**
-     * @param champion    the tenant's champion when the night started, or null
-     * @param nextVersion the number the tenant's next registered version gets (its highest number + 1)
+     * @param champion       the tenant's champion when the night started, or null
+     * @param championServed what the champion publishes, as the driver read it, or null
+     * @param nextVersion    the number the tenant's next registered version gets (its highest number + 1)
      */
-    public PendingRegistrations(TenantId tenant, ModelVersion champion, int nextVersion) {
+    public PendingRegistrations(TenantId tenant, ModelVersion champion, ServedRanking championServed, int nextVersion) {
         if (nextVersion < 1) {
             throw new IllegalArgumentException("tenant '" + tenant + "': next version must be at least 1, was " + nextVersion);
         }
         this.tenant = tenant;
         this.champion = champion;
+        this.championServed = championServed;
         this.nextVersion = nextVersion;
     }
 
@@ -49,18 +57,33 @@ public final class PendingRegistrations implements ModelVersions {
 
     @Override
     public ModelVersion register(ModelVersion v, String actor) {
+        return register(v, actor, null);
+    }
+
+    @Override
+    public ModelVersion register(ModelVersion v, String actor, ServedRanking served) {
         requireTenant(v.tenant());
         ModelVersion numbered = new ModelVersion(v.tenant(), nextVersion++, v.runDate(), v.templateName(),
                 v.templateVersion(), v.algorithm(), v.hyperParameters(), v.trainFingerprint(), v.trainRows(), v.holdoutRows(),
                 v.challengerRmse(), v.championRmse(), v.baselineRmse(), v.comparedWith(), v.decision(), v.reason(),
                 v.libraryVersions(), v.artifactPath(), v.startedAt(), v.finishedAt(), v.gateMetric(), v.ranking(),
                 v.championRanking(), v.popularityRanking());
-        registrations.add(numbered);
+        registrations.add(new Registration(numbered, served));
         return numbered;
     }
 
+    @Override
+    public Optional<ServedRanking> servedRanking(TenantId tenant, int version) {
+        requireTenant(tenant);
+        if (champion != null && champion.version() == version) {
+            return Optional.ofNullable(championServed);
+        }
+        return registrations.stream().filter(r -> r.version().version() == version).findFirst()
+                .map(Registration::served);
+    }
+
     /** The versions to register, in order, with the numbers they must get. */
-    public List<ModelVersion> registrations() {
+    public List<Registration> registrations() {
         return List.copyOf(registrations);
     }
 

@@ -124,12 +124,16 @@ public final class RankingEvaluation {
         float[] scores = new float[productCount];
         int[] top = new int[k];
         float[] topScores = new float[k];
+        int[] listCounts = new int[productCount];
         for (int i = 0; i < n; i++) {
             scorer.score(customers[i], scores);
             for (int p : seen[i]) {
                 scores[p] = Float.NEGATIVE_INFINITY;
             }
             int size = topK(scores, top, topScores);
+            for (int position = 0; position < size; position++) {
+                listCounts[top[position]]++;
+            }
             int hits = 0;
             double dcg = 0;
             for (int position = 0; position < size; position++) {
@@ -150,7 +154,7 @@ public final class RankingEvaluation {
         Arrays.fill(ones, 1);
         return new Figures(k, new CustomerFigures(CustomerFigures.PRECISION, customers, precision, ones),
                 new CustomerFigures(CustomerFigures.RECALL, customers, recall, ones),
-                new CustomerFigures(CustomerFigures.NDCG, customers, ndcg, ones));
+                new CustomerFigures(CustomerFigures.NDCG, customers, ndcg, ones), new Lists(n, listCounts));
     }
 
     /** A folded model's scores. */
@@ -179,8 +183,50 @@ public final class RankingEvaluation {
         return (customer, out) -> System.arraycopy(productScores, 0, out, 0, out.length);
     }
 
-    /** Precision, recall and NDCG at {@code k} of one model, per customer. */
-    public record Figures(int k, CustomerFigures precision, CustomerFigures recall, CustomerFigures ndcg) {
+    /**
+     * What the evaluated customers' top-K lists hold: {@code counts[p]} is how many lists product {@code p} is in.
+     * Coverage is the share of the tenant's catalogue in some list; the top product's share is the share of lists
+     * holding the most frequent product (1 when every list has it: near-identical lists).
+     */
+    public record Lists(int lists, int[] counts) {
+
+        public int distinctProducts() {
+            int n = 0;
+            for (int c : counts) {
+                if (c > 0) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        public double coverage() {
+            return counts.length == 0 ? 0 : distinctProducts() / (double) counts.length;
+        }
+
+        /** The most frequent product (the lowest index on a tie); -1 when there are no lists. */
+        public int topProduct() {
+            int best = -1;
+            for (int p = 0; p < counts.length; p++) {
+                if (counts[p] > 0 && (best < 0 || counts[p] > counts[best])) {
+                    best = p;
+                }
+            }
+            return best;
+        }
+
+        /** Share of the lists holding product {@code p}. */
+        public double share(int p) {
+            return lists == 0 || p < 0 ? 0 : counts[p] / (double) lists;
+        }
+
+        public double topProductShare() {
+            return share(topProduct());
+        }
+    }
+
+    /** Precision, recall and NDCG at {@code k} of one model, per customer, and what its lists hold. */
+    public record Figures(int k, CustomerFigures precision, CustomerFigures recall, CustomerFigures ndcg, Lists lists) {
 
         /** The figure the gate uses for {@code metric} (precision or ndcg). */
         public CustomerFigures of(String metric) {

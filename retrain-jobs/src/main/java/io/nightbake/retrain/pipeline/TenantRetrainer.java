@@ -5,6 +5,7 @@ import io.nightbake.config.GateSettings;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.model.ModelVersions;
+import io.nightbake.model.ServedRanking;
 import io.nightbake.retrain.data.FeedbackKind;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
@@ -13,6 +14,7 @@ import io.nightbake.retrain.model.ModelArtifacts;
 import io.nightbake.retrain.model.RankingFactors;
 import io.nightbake.retrain.onnx.OnnxRankingModelExporter;
 import io.nightbake.retrain.train.FeatureEncoder;
+import io.nightbake.retrain.train.ImplicitAlsTrainer;
 import io.nightbake.retrain.train.Trainer;
 import io.nightbake.retrain.train.Trainers;
 import io.nightbake.tenant.TenantId;
@@ -25,7 +27,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -109,12 +113,31 @@ public final class TenantRetrainer {
         if (split.trainRows().length == 0 || split.holdoutRows().length == 0) {
             throw new IllegalArgumentException(nothingToTrainOn(data, split, runDate));
         }
+        // the gate protocol: the champion was refitted on every interaction up to its training cutoff, so it is scored
+        // only on newer ones; the held-out rows it saw move to training (the challenger learns what the champion knew)
+        Optional<ModelVersion> champion = models.champion(tenant);
+        Optional<ServedRanking> championServed = champion.flatMap(v -> models.servedRanking(tenant, v.version()));
+        String unfairHoldout = null;
+        if (championServed.isPresent()) {
+            long cutoff = championServed.get().trainedThroughMicros();
+            HoldoutSplit fresh = split.after(data, cutoff);
+            int needed = minFreshHoldoutRows(split);
+            if (fresh.holdoutRows().length >= needed) {
+                split = fresh;
+            } else {
+                unfairHoldout = String.format(Locale.ROOT, "only %d of the %d held-out interactions are newer than champion "
+                        + "v%d's training cutoff %s (at least %d needed to score it on rows it was not fitted on): the "
+                        + "champion stays", fresh.holdoutRows().length, split.holdoutRows().length,
+                        champion.get().version(), Instant.EPOCH.plusNanos(cutoff * 1000), needed);
+            }
+        }
         FeatureEncoder encoder = new FeatureEncoder(template.features());
         int[] trainRows = split.trainRows();
         int[] holdoutRows = split.holdoutRows();
         boolean implicit = FeedbackKind.of(data, trainRows) == FeedbackKind.IMPLICIT;
         AlgorithmSettings settings = template.algorithmFor(implicit);
         Trainer trainer = this.trainer != null ? this.trainer : Trainers.forSettings(settings);
+        ServedRankings rankings = new ServedRankings(data, implicit, settings.seed());
 
         // the popularity baseline: the bar for ranking metrics, and the model of a tenant too small to train
         PopularityBaseline popularity = PopularityBaseline.fit(data, trainRows);
@@ -122,8 +145,10 @@ public final class TenantRetrainer {
 
         long trainStart = System.nanoTime();
         FactorizationMachine challenger = small ? popularity.model(data) : trainer.train(data, encoder, trainRows);
+        FactorizationMachine engage = small ? null : rankings.trainEngagement(trainRows);
         long trainMillis = (System.nanoTime() - trainStart) / 1_000_000;
-        RankingFactors ranking = fold(challenger, data, encoder);
+
+        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation(), settings.seed());
         CustomerFigures challengerRmse = Evaluation.rmseByCustomer(challenger, data, encoder, holdoutRows);
         if (!Double.isFinite(challengerRmse.value()) || !challenger.isFinite()) {
             // never register a model that diverged: it would become a champion no one can score or replace
@@ -133,25 +158,36 @@ public final class TenantRetrainer {
                     challenger.isFinite() ? "finite parameters" : "non-finite parameters", challengerRmse.value(),
                     holdoutRows.length, valueRange(data, trainRows)));
         }
-
-        RankingEvaluation rankingEvaluation = RankingEvaluation.prepare(data, split, template.evaluation(), settings.seed());
-        RankingEvaluation.Figures challengerRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(ranking));
         RankingEvaluation.Figures popularityRanking = rankingEvaluation.evaluate(popularity.scorer());
+        // the ranking guard: the candidates' lists against popularity's, on the same seeded sample of customers
+        List<RankingChoice.Candidate> candidates = new ArrayList<>();
+        if (!small) {
+            for (ServedRankings.Recipe recipe : rankings.recipes()) {
+                FactorizationMachine served = recipe.build(challenger, engage, trainRows);
+                candidates.add(new RankingChoice.Candidate(recipe.name(), served,
+                        rankingEvaluation.evaluate(RankingEvaluation.scorer(fold(served, data, encoder)))));
+            }
+        }
+        RankingChoice.Outcome choice = RankingChoice.choose(candidates, popularityRanking);
+        RankingEvaluation.Figures challengerRanking = choice.figures();
         double baselineRmse = Evaluation.globalMeanBaselineRmse(data, trainRows, holdoutRows);
 
-        Optional<ModelVersion> champion = models.champion(tenant);
         CustomerFigures championRmse = null;
         RankingEvaluation.Figures championRanking = null;
-        if (champion.isPresent()) {
-            FactorizationMachine championModel = ModelArtifacts.readModel(Path.of(champion.get().artifactPath()));
+        if (champion.isPresent() && unfairHoldout == null) {
+            Path championDir = Path.of(champion.get().artifactPath());
+            FactorizationMachine championModel = ModelArtifacts.readModel(championDir);
             championRmse = Evaluation.rmseByCustomer(championModel, data, encoder, holdoutRows);
-            championRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(fold(championModel, data, encoder)));
+            championRanking = rankingEvaluation.evaluate(RankingEvaluation.scorer(
+                    fold(ModelArtifacts.readRankingModel(championDir), data, encoder)));
         }
 
         GateSettings gate = template.gateFor(implicit);
         ChampionChallengerPolicy policy = new ChampionChallengerPolicy(gate, rankingEvaluation.k(), settings.seed());
         ChampionChallengerPolicy.Decision decision;
-        if (small && champion.isEmpty()) {
+        if (unfairHoldout != null) {
+            decision = new ChampionChallengerPolicy.Decision(false, unfairHoldout);
+        } else if (small && champion.isEmpty()) {
             decision = new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
                     "first model: %d training rows are under min-training-rows %d, so the popularity baseline is the model "
                             + "(RMSE %.4f, global-mean baseline %.4f)", trainRows.length, template.minTrainingRows(),
@@ -176,31 +212,63 @@ public final class TenantRetrainer {
             decision = new ChampionChallengerPolicy.Decision(false, HELD_FOR_EXPERIMENT + passed);
         }
 
+        // serve what was learned from all the data: a promoted challenger is refitted, with the same settings and the
+        // same published ranking, on training + holdout before it is exported (its figures stay the held-out ones)
+        int[] exportRows = trainRows;
+        FactorizationMachine exportModel = challenger;
+        FactorizationMachine exportRanking = choice.popularity() ? popularity.model(data) : choice.chosen().model();
+        if (decision.promote()) {
+            long refitStart = System.nanoTime();
+            exportRows = split.allRows();
+            PopularityBaseline allPopularity = PopularityBaseline.fit(data, exportRows);
+            if (small) {
+                exportModel = allPopularity.model(data);
+                exportRanking = exportModel;
+            } else {
+                exportModel = trainer.train(data, encoder, exportRows);
+                exportRanking = choice.popularity() ? allPopularity.model(data)
+                        : rankings.recipe(choice.chosen().name()).build(exportModel,
+                        rankings.needsEngagement(choice.chosen().name()) ? rankings.trainEngagement(exportRows) : null,
+                        exportRows);
+            }
+            trainMillis += (System.nanoTime() - refitStart) / 1_000_000;
+        }
+        ServedRanking served = served(choice, popularityRanking, small ? "popularity baseline (small tenant); " : "",
+                HoldoutSplit.newest(data, exportRows));
+
         String feedback = "feedback=" + (implicit ? "implicit" : "explicit");
         String popularityParameters = "{" + feedback + ", min-training-rows=" + template.minTrainingRows() + "}";
         Figures figures = new Figures(challengerRmse, challengerRanking, championRmse, championRanking, popularityRanking,
                 baselineRmse, gate.metric());
         ModelVersion stored = small
-                ? register(data, split, runDate, startedAt, "", challenger, ranking, PopularityBaseline.ALGORITHM,
-                popularityParameters, PopularityBaseline.LIBRARY_VERSION, figures, champion, decision)
-                : register(data, split, runDate, startedAt, "", challenger, ranking, trainer.algorithm(),
-                "{" + feedback + ", " + settings.hyperParameters().toString().substring(1), trainer.libraryVersion(), figures,
-                champion, decision);
+                ? register(data, split, runDate, startedAt, "", exportModel, exportRanking, PopularityBaseline.ALGORITHM,
+                popularityParameters, PopularityBaseline.LIBRARY_VERSION, figures, champion, decision, served, exportRows)
+                : register(data, split, runDate, startedAt, "", exportModel, exportRanking, trainer.algorithm(),
+                "{" + feedback + ", " + settings.hyperParameters().toString().substring(1, settings.hyperParameters()
+                        .toString().length() - 1) + ", served=" + choice.ranking() + ", " + rankings.describe() + "}",
+                trainer.libraryVersion() + ", " + ImplicitAlsTrainer.LIBRARY_VERSION, figures, champion, decision, served,
+                exportRows);
         ModelVersion rejected = null;
         if (champion.isEmpty() && !stored.promoted()) {
             // a first trained model that does not beat the baseline would leave the tenant with nothing to serve: the
-            // popularity baseline becomes the champion until a trained model beats it (the rejected one stays on record)
+            // popularity baseline becomes the champion until a trained model beats it (the rejected one stays on record);
+            // it serves what was learned from all the rows
             rejected = stored;
-            FactorizationMachine fallback = popularity.model(data);
-            RankingFactors fallbackRanking = fold(fallback, data, encoder);
-            Figures fallbackFigures = new Figures(Evaluation.rmseByCustomer(fallback, data, encoder, holdoutRows),
+            int[] allRows = split.allRows();
+            FactorizationMachine fallback = PopularityBaseline.fit(data, allRows).model(data);
+            Figures fallbackFigures = new Figures(Evaluation.rmseByCustomer(popularity.model(data), data, encoder, holdoutRows),
                     popularityRanking, null, null, popularityRanking, baselineRmse, gate.metric());
-            stored = register(data, split, runDate, startedAt, "-popularity", fallback, fallbackRanking,
+            ServedRanking fallbackServed = new ServedRanking(PopularityBaseline.ALGORITHM, "the first trained model was "
+                    + "rejected, so the popularity lists serve; " + choice.reason(), ServedRanking.POPULARITY,
+                    popularityRanking.ndcg().value(), popularityRanking.ndcg().value(), popularityRanking.lists().coverage(),
+                    popularityRanking.lists().coverage(), popularityRanking.lists().distinctProducts(),
+                    popularityRanking.lists().topProductShare(), HoldoutSplit.newest(data, allRows));
+            stored = register(data, split, runDate, startedAt, "-popularity", fallback, fallback,
                     PopularityBaseline.ALGORITHM, popularityParameters, PopularityBaseline.LIBRARY_VERSION, fallbackFigures,
                     champion, new ChampionChallengerPolicy.Decision(true, String.format(Locale.ROOT,
                             "first model: the trained %s (version %d) was rejected, so the popularity baseline serves until "
                                     + "a trained model beats it; version %d: %s", trainer.algorithm(), rejected.version(),
-                            rejected.version(), rejected.reason())));
+                            rejected.version(), rejected.reason())), fallbackServed, allRows);
         }
         return new RetrainOutcome(stored, data.interactionCount(), trainMillis, (System.nanoTime() - startNanos) / 1_000_000,
                 false, rejected, split.duplicatesCollapsed());
@@ -243,6 +311,24 @@ public final class TenantRetrainer {
         return String.format(Locale.ROOT, "%g..%g", min, max);
     }
 
+    /**
+     * How many held-out interactions newer than the champion's training cutoff the gate needs: a tenth of the usual
+     * holdout, and at least {@value #MIN_FRESH_HOLDOUT_ROWS}.
+     */
+    static int minFreshHoldoutRows(HoldoutSplit split) {
+        return Math.max(MIN_FRESH_HOLDOUT_ROWS, split.holdoutRows().length / 10);
+    }
+
+    static final int MIN_FRESH_HOLDOUT_ROWS = 20;
+
+    private static ServedRanking served(RankingChoice.Outcome choice, RankingEvaluation.Figures popularity, String prefix,
+                                        long trainedThrough) {
+        RankingEvaluation.Figures f = choice.figures();
+        return new ServedRanking(choice.ranking(), prefix + choice.reason(), choice.guard(), f.ndcg().value(),
+                popularity.ndcg().value(), f.lists().coverage(), popularity.lists().coverage(),
+                f.lists().distinctProducts(), f.lists().topProductShare(), trainedThrough);
+    }
+
     /** The holdout figures a version is registered with. */
     private record Figures(CustomerFigures rmse, RankingEvaluation.Figures ranking, CustomerFigures championRmse,
                            RankingEvaluation.Figures championRanking, RankingEvaluation.Figures popularityRanking,
@@ -251,15 +337,17 @@ public final class TenantRetrainer {
 
     /** Writes a model's files (parameters and ONNX ranking graph) and registers its version with its lineage and figures. */
     private ModelVersion register(TenantDataset data, HoldoutSplit split, LocalDate runDate, Instant startedAt, String dirSuffix,
-                                  FactorizationMachine model, RankingFactors ranking, String algorithm, String hyperParameters,
-                                  String library, Figures figures, Optional<ModelVersion> champion,
-                                  ChampionChallengerPolicy.Decision decision) {
+                                  FactorizationMachine model, FactorizationMachine rankingModel, String algorithm,
+                                  String hyperParameters, String library, Figures figures, Optional<ModelVersion> champion,
+                                  ChampionChallengerPolicy.Decision decision, ServedRanking served, int[] fittedRows) {
         TenantId tenant = data.tenant();
         Path artifactDir = modelsDir.resolve(tenant.value())
                 .resolve(runDate + "-" + Long.toHexString(clock.millis()) + dirSuffix);
-        ModelArtifacts.write(artifactDir, model, ranking, OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
+        RankingFactors ranking = fold(rankingModel, data, new FeatureEncoder(template.features()));
+        ModelArtifacts.write(artifactDir, model, rankingModel, ranking,
+                OnnxRankingModelExporter.export(ranking, tenant.value() + "-" + runDate));
         ModelVersion candidate = new ModelVersion(tenant, 0, runDate, template.name(), template.version(),
-                algorithm, hyperParameters, fingerprint(data, split.trainRows()), split.trainRows().length,
+                algorithm, hyperParameters, fingerprint(data, fittedRows), split.trainRows().length,
                 split.holdoutRows().length, figures.rmse().value(),
                 figures.championRmse() == null ? null : figures.championRmse().value(), figures.baselineRmse(),
                 champion.map(ModelVersion::version).orElse(null),
@@ -268,7 +356,12 @@ public final class TenantRetrainer {
                 artifactDir.toAbsolutePath().toString(), startedAt, clock.instant(), figures.gateMetric(),
                 figures.ranking().metrics(), figures.championRanking() == null ? null : figures.championRanking().metrics(),
                 figures.popularityRanking().metrics());
-        return models.register(candidate, "nightly");
+        return models.register(candidate, "nightly", served);
+    }
+
+    /** What a registered version publishes (its served ranking and the ranking guard's verdict), when recorded. */
+    public Optional<ServedRanking> servedRanking(ModelVersion version) {
+        return models.servedRanking(version.tenant(), version.version());
     }
 
     /** The model folded over the tenant's current customers and products, ready to export as a ranking graph. */

@@ -6,6 +6,7 @@ import io.nightbake.jdbc.Jdbc;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.model.RankingMetrics;
+import io.nightbake.model.ServedRanking;
 import io.nightbake.retrain.data.TenantDataReader;
 import io.nightbake.retrain.data.TenantDataset;
 import io.nightbake.retrain.importer.ImportReport;
@@ -43,7 +44,9 @@ import javax.sql.DataSource;
  * one line per tenant: MovieLens-100K folds u1..u5 (explicit ratings, published holdouts) and every country tenant of
  * UCI Online Retail (implicit purchases, imported with {@link OnlineRetailImporter}, the most recent 20% held out).
  * Per tenant: interactions, trainer, holdout RMSE and the global-mean baseline's, precision@K and NDCG@K of the model
- * and of the popularity baseline, customers evaluated, training time, and the gate's decision for a first model.
+ * and of the popularity baseline, customers evaluated, training time, the published ranking with its NDCG@K, catalogue
+ * coverage (and popularity's), the top product's share of the lists and why it was published, and the gate's decision
+ * for a first model.
  *
  * <p>Models go to a temporary folder and a throwaway in-memory H2 registry (H2 must be on the class path, as it is in
  * the application and the tests); nothing else is touched. Takes well under a minute on 2 cores.
@@ -52,7 +55,17 @@ public final class QualityReport {
 
     /** One tenant's figures; {@code error} is set (and the figures are not) when its retraining failed. */
     public record Row(String source, String tenant, long rows, String trainer, double rmse, double baselineRmse,
-                      RankingMetrics model, RankingMetrics popularity, long trainMillis, String decision, String error) {
+                      RankingMetrics model, RankingMetrics popularity, long trainMillis, String decision, String error,
+                      ServedRanking served) {
+
+        Row(String source, String tenant, long rows, String error) {
+            this(source, tenant, rows, "-", Double.NaN, Double.NaN, null, null, 0, "-", error, null);
+        }
+
+        /** The published lists' NDCG@K on the holdout (the served ranking's, popularity's when the guard fell back). */
+        public double publishedNdcg() {
+            return served == null || served.ndcg() == null ? Double.NaN : served.ndcg();
+        }
     }
 
     private QualityReport() {
@@ -89,14 +102,15 @@ public final class QualityReport {
             Jdbc.migrate(db);
             Clock clock = Clock.systemUTC();
             TenantRegistry tenants = new TenantRegistry(db, clock);
-            TenantRetrainer retrainer = new TenantRetrainer(template, new ModelRegistry(db, clock), work.resolve("models"), clock);
+            ModelRegistry registry = new ModelRegistry(db, clock);
+            TenantRetrainer retrainer = new TenantRetrainer(template, registry, work.resolve("models"), clock);
             List<Row> rows = new ArrayList<>();
             header(out, template.evaluation().k());
 
             for (int k = 1; k <= 5; k++) {
                 MovieLensFolds.Fold fold = MovieLensFolds.load(movieLens, k);
                 tenants.register(fold.data().tenant(), TenantState.ON, "quality-report", "MovieLens-100K fold u" + k);
-                rows.add(print(out, retrain(retrainer, "movielens", fold.data(), fold.split(), LocalDate.of(1998, 4, 23))));
+                rows.add(print(out, retrain(retrainer, registry, "movielens", fold.data(), fold.split(), LocalDate.of(1998, 4, 23))));
             }
 
             long importStart = System.nanoTime();
@@ -108,11 +122,10 @@ public final class QualityReport {
                 Row row;
                 try {
                     TenantDataset data = TenantDataReader.read(id, work.resolve("retail").resolve(t.tenantId()));
-                    row = retrain(retrainer, "retail", data,
+                    row = retrain(retrainer, registry, "retail", data,
                             HoldoutSplit.mostRecent(data, template.holdoutFraction(), Long.MAX_VALUE), LocalDate.of(2011, 12, 9));
                 } catch (RuntimeException e) {
-                    row = new Row("retail", t.tenantId(), t.interactions(), "-", Double.NaN, Double.NaN, null, null, 0, "-",
-                            e.getMessage());
+                    row = new Row("retail", t.tenantId(), t.interactions(), e.getMessage());
                 }
                 rows.add(print(out, row));
             }
@@ -123,25 +136,28 @@ public final class QualityReport {
         }
     }
 
-    private static Row retrain(TenantRetrainer retrainer, String source, TenantDataset data, HoldoutSplit split, LocalDate runDate) {
+    private static Row retrain(TenantRetrainer retrainer, ModelRegistry registry, String source, TenantDataset data,
+                               HoldoutSplit split, LocalDate runDate) {
         try {
             RetrainOutcome outcome = retrainer.retrain(data, split, runDate, System.nanoTime());
             // the trained model's figures, also when it was rejected and the popularity baseline serves instead
             ModelVersion v = outcome.rejectedFirstModel() != null ? outcome.rejectedFirstModel() : outcome.version();
             String decision = v.decision().name().toLowerCase(Locale.ROOT) + " (" + v.gateMetric() + ")"
                     + (outcome.rejectedFirstModel() != null ? ", popularity serves" : "");
+            // what is published: the champion's served ranking (the popularity version's when the first model was rejected)
+            ServedRanking served = registry.servedRanking(data.tenant(), outcome.version().version()).orElse(null);
             return new Row(source, data.tenant().value(), data.interactionCount(), v.algorithm(), v.challengerRmse(),
-                    v.baselineRmse(), v.ranking(), v.popularityRanking(), outcome.trainMillis(), decision, null);
+                    v.baselineRmse(), v.ranking(), v.popularityRanking(), outcome.trainMillis(), decision, null, served);
         } catch (RuntimeException e) {
-            return new Row(source, data.tenant().value(), data.interactionCount(), "-", Double.NaN, Double.NaN, null, null, 0,
-                    "-", e.getMessage());
+            return new Row(source, data.tenant().value(), data.interactionCount(), e.getMessage());
         }
     }
 
     private static void header(PrintStream out, int k) {
-        out.printf(Locale.ROOT, "%-22s %8s %-10s %7s %7s | %7s %8s | %7s %8s | %5s %7s  %s%n", "tenant", "rows", "trainer",
-                "RMSE", "mean", "P@" + k, "NDCG@" + k, "pop P", "pop NDCG", "cust", "train", "first-model gate");
-        out.println("-".repeat(128));
+        out.printf(Locale.ROOT, "%-22s %8s %-10s %7s %7s | %7s %8s | %7s %8s | %5s %7s | %-34s %8s %6s %6s %5s  %s%n",
+                "tenant", "rows", "trainer", "RMSE", "mean", "P@" + k, "NDCG@" + k, "pop P", "pop NDCG", "cust", "train",
+                "published ranking", "pub NDCG", "cover", "pop cv", "top", "first-model gate");
+        out.println("-".repeat(190));
     }
 
     private static Row print(PrintStream out, Row r) {
@@ -149,11 +165,21 @@ public final class QualityReport {
             out.printf(Locale.ROOT, "%-22s %8d  failed: %s%n", r.tenant(), r.rows(), r.error());
             return r;
         }
-        out.printf(Locale.ROOT, "%-22s %8d %-10s %7.4f %7.4f | %7s %8s | %7s %8s | %5s %5d ms  %s%n", r.tenant(), r.rows(),
-                r.trainer(), r.rmse(), r.baselineRmse(), figure(r.model(), true), figure(r.model(), false),
-                figure(r.popularity(), true), figure(r.popularity(), false),
-                r.model() == null ? "-" : String.valueOf(r.model().customers()), r.trainMillis(), r.decision());
+        ServedRanking s = r.served();
+        out.printf(Locale.ROOT, "%-22s %8d %-10s %7.4f %7.4f | %7s %8s | %7s %8s | %5s %5d ms | %-34s %8s %6s %6s %5s  %s%n",
+                r.tenant(), r.rows(), r.trainer(), r.rmse(), r.baselineRmse(), figure(r.model(), true),
+                figure(r.model(), false), figure(r.popularity(), true), figure(r.popularity(), false),
+                r.model() == null ? "-" : String.valueOf(r.model().customers()), r.trainMillis(),
+                s == null ? "-" : s.ranking(), number(s == null ? null : s.ndcg()), number(s == null ? null : s.coverage()),
+                number(s == null ? null : s.popularityCoverage()), number(s == null ? null : s.topProductShare()), r.decision());
+        if (s != null) {
+            out.printf(Locale.ROOT, "%22s   why: %s%n", "", s.reason());
+        }
         return r;
+    }
+
+    private static String number(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     private static String figure(RankingMetrics m, boolean precision) {
@@ -161,12 +187,28 @@ public final class QualityReport {
     }
 
     private static void summary(PrintStream out, List<Row> rows, ImportReport imported, long importMillis, long totalMillis) {
-        out.println("-".repeat(128));
+        out.println("-".repeat(190));
         List<Row> ml = rows.stream().filter(r -> r.source().equals("movielens") && r.error() == null).toList();
         out.printf(Locale.ROOT, "MovieLens-100K u1..u5: mean holdout RMSE %.4f (published: SVD++ 0.919, SVD 0.934, Spark ALS 0.929), "
                         + "mean training %d ms%n", ml.stream().mapToDouble(Row::rmse).average().orElse(Double.NaN),
                 (long) ml.stream().mapToLong(Row::trainMillis).average().orElse(0));
+        List<Row> mlServed = ml.stream().filter(r -> r.served() != null).toList();
+        double published = mlServed.stream().mapToDouble(Row::publishedNdcg).average().orElse(Double.NaN);
+        double popular = mlServed.stream().mapToDouble(r -> r.served().popularityNdcg()).average().orElse(Double.NaN);
+        out.printf(Locale.ROOT, "MovieLens-100K u1..u5: published lists' mean NDCG@10 %.4f vs popularity %.4f (x%.2f; target >= "
+                        + "x1.20 and above on every fold: %s); mean coverage %.3f vs popularity %.3f%n", published, popular,
+                published / popular, mlServed.size() == ml.size() && mlServed.stream()
+                        .allMatch(r -> r.publishedNdcg() > r.served().popularityNdcg()) ? "every fold above" : "NOT every fold",
+                mlServed.stream().mapToDouble(r -> r.served().coverage()).average().orElse(Double.NaN),
+                mlServed.stream().mapToDouble(r -> r.served().popularityCoverage()).average().orElse(Double.NaN));
         List<Row> retail = rows.stream().filter(r -> r.source().equals("retail")).toList();
+        List<Row> big = retail.stream().filter(r -> r.rows() >= 1000).toList();
+        long atLeast = big.stream().filter(r -> r.served() != null && r.publishedNdcg() >= r.served().popularityNdcg()).count();
+        long guarded = retail.stream().filter(r -> r.served() != null && ServedRanking.POPULARITY.equals(r.served().guard()))
+                .count();
+        out.printf(Locale.ROOT, "Online Retail: published lists at or above popularity's NDCG@10 on %d of the %d countries with at "
+                + "least 1,000 interactions; the ranking guard published popularity's lists on %d tenants%n", atLeast,
+                big.size(), guarded);
         List<Row> trained = retail.stream().filter(r -> r.error() == null && !"popularity".equals(r.trainer())).toList();
         List<Row> ranked = trained.stream().filter(r -> r.model() != null && r.popularity() != null).toList();
         long beats = ranked.stream().filter(r -> r.model().ndcg() > r.popularity().ndcg()).count();
@@ -178,8 +220,9 @@ public final class QualityReport {
                 retail.stream().filter(r -> r.error() != null).count());
         retail.stream().filter(r -> r.model() != null && r.popularity() != null)
                 .max(Comparator.comparingLong(Row::rows))
-                .ifPresent(r -> out.printf(Locale.ROOT, "  largest (%s): NDCG@%d %.4f vs popularity %.4f%n", r.tenant(),
-                        r.model().k(), r.model().ndcg(), r.popularity().ndcg()));
+                .ifPresent(r -> out.printf(Locale.ROOT, "  largest (%s): published %s NDCG@%d %.4f vs popularity %.4f%n",
+                        r.tenant(), r.served() == null ? "-" : r.served().ranking(), r.model().k(), r.publishedNdcg(),
+                        r.popularity().ndcg()));
         out.println("RMSE on Online Retail is of log1p(quantity) on observed purchases: implicit tenants are gated on NDCG.");
         out.printf(Locale.ROOT, "total %d ms%n", totalMillis);
     }

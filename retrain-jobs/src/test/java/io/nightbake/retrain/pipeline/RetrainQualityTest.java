@@ -58,6 +58,15 @@ class RetrainQualityTest {
         return new ModelRegistry(ds, CLOCK);
     }
 
+    /** The split of the data known a week before its newest interaction (a champion's night, a week ago). */
+    private static HoldoutSplit weekEarlier(TenantDataset data) {
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < data.interactionCount(); i++) {
+            newest = Math.max(newest, data.eventTimeMicros(i));
+        }
+        return HoldoutSplit.mostRecent(data, 0.2, newest - 7L * 86_400_000_000L);
+    }
+
     /** A tiny tenant: 6 customers, 5 products, p0 taken by everybody, p1 by most, p4 by nobody. */
     private static TenantDataset tinyTenant() {
         TenantDataset.Builder b = TenantDataset.builder(TenantId.of("tiny"));
@@ -179,7 +188,7 @@ class RetrainQualityTest {
             }
         };
         RetrainOutcome outcome = new TenantRetrainer(TemplateLoader.loadDefault(), broken, registry, models, CLOCK)
-                .retrain(data, HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE), RUN, System.nanoTime());
+                .retrain(data, weekEarlier(data), RUN, System.nanoTime());
 
         ModelVersion rejected = outcome.rejectedFirstModel();
         assertThat(rejected.algorithm()).isEqualTo("broken");
@@ -193,7 +202,8 @@ class RetrainQualityTest {
         assertThat(registry.champion(data.tenant())).map(ModelVersion::algorithm).contains("popularity");
         assertThat(registry.trainedOn(data.tenant(), RUN)).map(ModelVersion::version).contains(served.version());
 
-        // the next night a working trainer is compared with the popularity champion, and beats it
+        // the next night (a week of new interactions) a working trainer is compared with the popularity champion, on
+        // interactions newer than the popularity model was refitted on, and beats it
         ModelVersion next = new TenantRetrainer(TemplateLoader.loadDefault(), registry, models, CLOCK)
                 .retrain(data, HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE), RUN.plusDays(1), System.nanoTime()).version();
         assertThat(next.comparedWith()).isEqualTo(served.version());
@@ -236,10 +246,10 @@ class RetrainQualityTest {
         TenantDataset data = new SyntheticFleetGenerator().generateTenant(FleetSpec.defaults(), 5);
         HoldoutSplit split = HoldoutSplit.mostRecent(data, 0.2, Long.MAX_VALUE);
         ModelRegistry registry = registry(database(), data.tenant());
-        // night 1: a weak champion (2 epochs); night 2: the full model, better, but the margin asks for more
+        // night 1 (a week earlier): a weak champion (2 epochs); night 2: the full model, better, but the margin asks for more
         TemplatePipeline weak = TemplateLoader.parse("algorithm: {epochs: 2}", "t.yaml");
-        ModelVersion champion = new TenantRetrainer(weak, registry, models, CLOCK).retrain(data, split, RUN, System.nanoTime())
-                .version();
+        ModelVersion champion = new TenantRetrainer(weak, registry, models, CLOCK)
+                .retrain(data, weekEarlier(data), RUN, System.nanoTime()).version();
         assertThat(champion.promoted()).isTrue();
 
         TemplatePipeline strict = TemplateLoader.parse("gate: {promotion-margin: 5.0}", "t.yaml");

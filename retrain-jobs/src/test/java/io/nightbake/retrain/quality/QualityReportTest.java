@@ -29,6 +29,9 @@ class QualityReportTest {
                 .orElseThrow()).isLessThanOrEqualTo(0.920);
         assertThat(rows).filteredOn(r -> r.tenant().equals("saudi-arabia")).singleElement()
                 .satisfies(r -> assertThat(r.trainer()).isEqualTo("popularity"));
-        assertThat(text).contains("movielens-u1", "united-kingdom", "NDCG@10", "pop NDCG", "mean holdout RMSE");
+        assertThat(text).contains("movielens-u1", "united-kingdom", "NDCG@10", "pop NDCG", "mean holdout RMSE",
+                "published ranking", "why: published blend(implicit-als", "published lists' mean NDCG@10");
+        assertThat(rows).filteredOn(r -> r.source().equals("movielens"))
+                .allSatisfy(r -> assertThat(r.publishedNdcg()).isGreaterThan(r.served().popularityNdcg()));
     }
 }
