@@ -145,6 +145,7 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
     private void completed(StepExecution partition, RetrainOutcome outcome) {
         ExecutionContext context = partition.getExecutionContext();
         PartitionResults.recordRetrain(context, outcome);
+        PartitionResults.recordRanking(context, models.servedRanking(outcome.version().tenant(), outcome.version().version()));
         partition.setReadCount(1); // one tenant data set read
         log.info("retrained: version {} {} ({})", outcome.version().version(), outcome.version().decision(),
                 outcome.version().reason());
