@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * Prometheus gauges of the fleet, and the {@code feedback} health indicator:
  * {@code nightbake_tenants{state}}, {@code nightbake_fleet_ctr} and {@code nightbake_fleet_conversion} (the 7 days
  * up to the latest day with compacted feedback) and {@code nightbake_model_ctr{model=trained|popularity}} (the 28
- * days up to that day, split by whether the list came from a trained model or the popularity baseline). The health turns to
+ * days up to that day, split by whether the list came from a trained model or the popularity baseline, which also serves a trained
+ * version's lists when the ranking guard found none of its rankings better). The health turns to
  * {@code WARNING} (HTTP 200; lookups are fine) with the fleet health's warnings as details.
  */
 @Component("feedback")
@@ -78,8 +79,8 @@ public class FeedbackMetrics implements HealthIndicator {
                     all[2] += c.purchases();
                 }
                 String algorithm = c.modelVersion() == 0 ? PopularityBaseline.ALGORITHM
-                        : algorithms.computeIfAbsent(c.tenant().value() + "/" + c.modelVersion(), k -> models
-                        .find(c.tenant(), c.modelVersion()).map(ModelVersion::algorithm).orElse(""));
+                        : algorithms.computeIfAbsent(c.tenant().value() + "/" + c.modelVersion(),
+                        k -> PerformanceService.listsFrom(models, c.tenant(), c.modelVersion()));
                 long[] side = PopularityBaseline.ALGORITHM.equals(algorithm) ? popularity : trained;
                 side[0] += c.impressions();
                 side[1] += c.clicks();

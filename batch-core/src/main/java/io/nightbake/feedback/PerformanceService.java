@@ -2,6 +2,8 @@ package io.nightbake.feedback;
 
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
+import io.nightbake.model.ServedRanking;
+import io.nightbake.retrain.pipeline.PopularityBaseline;
 import io.nightbake.model.RankingMetrics;
 import io.nightbake.tenant.TenantId;
 import java.time.LocalDate;
@@ -34,7 +36,12 @@ public class PerformanceService {
                       double conversionHigh) {
     }
 
-    public record Version(int modelVersion, String algorithm, long impressions, long clicks, long purchases, double ctr,
+    /**
+     * @param algorithm the version's trainer
+     * @param ranking   what its published lists were ordered by (issue 9's served ranking: {@code popularity} when the
+     *                  ranking guard found no model ranking better than the popularity lists), null when not recorded
+     */
+    public record Version(int modelVersion, String algorithm, String ranking, long impressions, long clicks, long purchases, double ctr,
                           double ctrLow, double ctrHigh, double conversion, double conversionLow, double conversionHigh,
                           Double rmse, Double ndcgAt10, Double popularityNdcgAt10) {
     }
@@ -65,12 +72,26 @@ public class PerformanceService {
             ModelVersion m = registered.get(version);
             double[] ctr = Wilson.interval(v[1], v[0]);
             double[] conversion = Wilson.interval(v[2], v[0]);
-            versions.add(new Version(version, m == null ? (version == 0 ? "popularity" : null) : m.algorithm(), v[0], v[1],
+            String ranking = version == 0 ? PopularityBaseline.ALGORITHM
+                    : models.servedRanking(tenant, version).map(ServedRanking::ranking).orElse(null);
+            versions.add(new Version(version, m == null ? (version == 0 ? "popularity" : null) : m.algorithm(), ranking,
+                    v[0], v[1],
                     v[2], rate(v[1], v[0]), ctr[0], ctr[1], rate(v[2], v[0]), conversion[0], conversion[1],
                     m == null ? null : m.challengerRmse(), m == null ? null : ndcg(m.ranking()),
                     m == null ? null : ndcg(m.popularityRanking())));
         });
         return new Performance(tenant.value(), from, to, days, versions);
+    }
+
+    /**
+     * Where a version's lists came from, for the trained-vs-popularity split: {@code popularity} for the popularity
+     * baseline and for a version whose ranking guard published the popularity lists, else its trainer.
+     */
+    static String listsFrom(ModelRegistry models, TenantId tenant, int version) {
+        boolean popularityLists = models.servedRanking(tenant, version)
+                .map(s -> PopularityBaseline.ALGORITHM.equals(s.ranking())).orElse(false);
+        return popularityLists ? PopularityBaseline.ALGORITHM
+                : models.find(tenant, version).map(ModelVersion::algorithm).orElse("");
     }
 
     static double rate(long k, long n) {

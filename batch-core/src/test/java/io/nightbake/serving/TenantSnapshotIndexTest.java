@@ -287,7 +287,7 @@ class TenantSnapshotIndexTest {
                 "column 'customer_id': customer 'c-1' appears in two separate runs of rows");
         assertRejected(SnapshotFiles.snapshot("t", 1, RUN_DATE).customer("c-1", "p-1", 1.0)
                         .row(new SnapshotFiles.Row("t", "c-2", 1, "p-1", 1.0, 2, RUN_DATE)),
-                "column 'model_version': holds rows of more than one model version: 1 (row 0) and 2 (row 1); a snapshot without");
+                "column 'model_version': holds rows of more than one model version: 1 (row 0) and 2 (row 1); a snapshot comes from one model");
         assertRejected(SnapshotFiles.snapshot("t", 1, RUN_DATE).customer("c-1", "p-1", 1.0)
                         .row(new SnapshotFiles.Row("t", "c-2", 1, "p-1", 1.0, 1, RUN_DATE.plusDays(1))),
                 "column 'run_date': holds rows of more than one run date: 2026-11-03 (row 0) and 2026-11-04 (row 1)");
