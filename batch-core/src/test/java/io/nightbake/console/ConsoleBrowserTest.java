@@ -236,14 +236,14 @@ class ConsoleBrowserTest {
         release.countDown();
         List<String> seen = new ArrayList<>();
         waiting().until(d -> {
-            WebElement p = d.findElement(By.id("progress"));
-            // the running flag is part of what is seen: on an idle machine the night may end within one poll
-            String now = ("true".equals(p.getAttribute("data-running")) ? "" : "ended ") + p.getAttribute("data-phase")
-                    + " " + p.getAttribute("data-done") + "/" + p.getAttribute("data-total");
-            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(now)) {
-                seen.add(now);
+            // one read of the element's state (the page updates it in place between reads); the running flag is part
+            // of what is seen: on an idle machine the night may end within one poll
+            String state = (String) js("const p = document.getElementById('progress'); return (p.dataset.running === "
+                    + "'true' ? '' : 'ended ') + p.dataset.phase + ' ' + p.dataset.done + '/' + p.dataset.total;");
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) {
+                seen.add(state);
             }
-            return "false".equals(p.getAttribute("data-running"));
+            return state.startsWith("ended ");
         });
         night.get(2, TimeUnit.MINUTES);
         assertThat(js("return window.performance.timeOrigin")).isEqualTo(pageId);
