@@ -93,7 +93,7 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
         List<RetrainTaskResult> results;
         try {
             results = new RetrainJob(template, properties.modelsDir().toString()).run(spark.session(), tasks, spark.slots());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked (Scala): catch it too, or the step fails with no tenant told
             // the Spark job itself failed (Spark gave up on a task): every tenant in it failed and keeps its champion
             String error = "retrain Spark job failed: " + PartitionResults.describe(e);
             results = tasks.stream().map(t -> new RetrainTaskResult(t.tenantId(), null, List.of(), error, 0, "none")).toList();

@@ -20,7 +20,7 @@ import java.util.Locale;
  * @param bandit            the Thompson-sampling bandit's parameters
  */
 public record ControlSettings(String mode, String kpi, double baselineShare, double offlineGateMargin, Ab ab,
-                              Bandit bandit) {
+                              Bandit bandit) implements java.io.Serializable { // travels in Spark retrain tasks
 
     public static final String MANUAL = "manual";
     public static final String AB = "ab";
@@ -73,7 +73,7 @@ public record ControlSettings(String mode, String kpi, double baselineShare, dou
      *
      * @param split     the challenger's share of the non-baseline customers (0.5: 50/50)
      */
-    public record Ab(double split, double alpha, int minSample, int maxDays) {
+    public record Ab(double split, double alpha, int minSample, int maxDays) implements java.io.Serializable {
         public Ab {
             range("control.ab.split", split, 0.05, 0.95);
             range("control.ab.alpha", alpha, 0.001, 0.5);
@@ -94,7 +94,7 @@ public record ControlSettings(String mode, String kpi, double baselineShare, dou
      * running is retired.
      */
     public record Bandit(double discount, double explorationFloor, double promoteShare, int promoteNights,
-                         double retireShare, int retireNights) {
+                         double retireShare, int retireNights) implements java.io.Serializable {
         public Bandit {
             range("control.bandit.discount", discount, 0.5, 1.0);
             range("control.bandit.exploration-floor", explorationFloor, 0.0, 0.45);

@@ -208,4 +208,18 @@ class TemplateLoaderTest {
         assertThatThrownBy(() -> TemplateLoader.parse("control: {baseline-share: 0.7}", "t.yaml"))
                 .hasMessageContaining("'control.baseline-share'");
     }
+
+    /** Spark retrain tasks ship the template to executors: every part of it must serialize (a new section too). */
+    @Test
+    void theTemplateSerializesForSparkTasks() throws Exception {
+        TemplatePipeline template = TemplateLoader.loadDefault();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(template);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            assertThat(in.readObject()).isEqualTo(template);
+        }
+    }
 }
