@@ -7,22 +7,12 @@ import io.nightbake.serving.RecommendationIndex;
 import io.nightbake.serving.ServingService;
 import io.nightbake.serving.TenantSnapshotIndex;
 import java.io.PrintStream;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
@@ -107,122 +97,15 @@ public final class PrebakeBenchmark {
             out.println("lookups: nothing published, nothing to measure");
             return;
         }
-        int threads = 8;
-        try (KeepAliveClient warm = new KeepAliveClient(port)) {
+        try (HttpLoad.KeepAliveClient warm = new HttpLoad.KeepAliveClient(port)) {
             for (int i = 0; i < 5000; i++) {
                 warm.get(paths.get(i % paths.size()));
             }
         }
-        int total = rate * seconds;
-        long[] latencies = new long[total];
-        AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime() + 50_000_000L;
-        long intervalNanos = 1_000_000_000L / rate;
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int first = t;
-            Thread worker = new Thread(() -> {
-                try (KeepAliveClient client = new KeepAliveClient(port)) {
-                    for (int i = first; i < total; i += threads) {
-                        long due = start + i * intervalNanos;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        if (client.get(paths.get(i % paths.size())) != 200) {
-                            errors.incrementAndGet();
-                        }
-                        latencies[i] = System.nanoTime() - due;
-                    }
-                } catch (IOException e) {
-                    errors.incrementAndGet();
-                }
-            }, "lookup-load-" + t);
-            worker.start();
-            workers.add(worker);
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(latencies);
+        HttpLoad.Result load = HttpLoad.openLoop(port, paths, rate, seconds, 8, "lookup-load");
         out.printf(Locale.ROOT, "lookups over HTTP on loopback: %d requests at %d/s offered, %.0f/s achieved, %d errors; "
-                        + "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", total, rate, total / elapsed, errors.get(),
-                latencies[total / 2] / 1e6, latencies[(int) (total * 0.99)] / 1e6, latencies[total - 1] / 1e6);
-    }
-
-    /** A minimal HTTP/1.1 client on one keep-alive connection: GET, read the status and skip the body. */
-    private static final class KeepAliveClient implements AutoCloseable {
-        private final int port;
-        private Socket socket;
-        private OutputStream out;
-        private InputStream in;
-
-        KeepAliveClient(int port) throws IOException {
-            this.port = port;
-            connect();
-        }
-
-        private void connect() throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setTcpNoDelay(true);
-            out = new BufferedOutputStream(socket.getOutputStream());
-            in = new BufferedInputStream(socket.getInputStream());
-        }
-
-        /** GETs {@code path}; reconnects once when the server closed the kept-alive connection. */
-        int get(String path) throws IOException {
-            try {
-                return exchange(path);
-            } catch (IOException closed) {
-                socket.close();
-                connect();
-                return exchange(path);
-            }
-        }
-
-        private int exchange(String path) throws IOException {
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String status = line();
-            int contentLength = -1;
-            boolean chunked = false;
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                String lower = header.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
-                    contentLength = Integer.parseInt(lower.substring(15).trim());
-                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                    chunked = true;
-                }
-            }
-            if (chunked) {
-                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                    in.skipNBytes(size);
-                    line();
-                }
-                line();
-            } else if (contentLength > 0) {
-                in.skipNBytes(contentLength);
-            }
-            return Integer.parseInt(status.split(" ")[1]);
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new IOException("connection closed");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+                        + "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", load.requests(), rate, load.achievedPerSecond(),
+                load.errors(), load.percentileNanos(0.5) / 1e6, load.percentileNanos(0.99) / 1e6,
+                load.percentileNanos(1.0) / 1e6);
     }
 }

@@ -4,16 +4,11 @@ import io.nightbake.client.NightbakeReader;
 import io.nightbake.client.Recommendations;
 import io.nightbake.client.ServingSnapshot;
 import io.nightbake.client.SnapshotPointers;
-import java.io.BufferedInputStream;
 import java.io.File;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -281,15 +274,16 @@ public final class ServingBenchmark {
                         + "%d errors%n", connections, r[0], r[1] / 1e3, r[2] / 1e3, r[3] / 1e3, (long) r[4]);
                 best = Math.max(best, r[0]);
             }
-            double[] fixed = fixedRate(port, fleet.paths, options.rate(), options.seconds());
+            HttpLoad.Result fixed = HttpLoad.openLoop(port, fleet.paths, options.rate(), options.seconds(), 16, "fixed-rate");
             out.printf(Locale.ROOT, "  fixed rate %,d req/s offered (open loop, 16 keep-alive connections): %,.0f/s "
-                            + "achieved, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors%n", options.rate(), fixed[0],
-                    fixed[1] / 1e6, fixed[2] / 1e6, fixed[3] / 1e6, (long) fixed[4]);
+                            + "achieved, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors%n", options.rate(),
+                    fixed.achievedPerSecond(), fixed.percentileNanos(0.5) / 1e6, fixed.percentileNanos(0.99) / 1e6,
+                    fixed.percentileNanos(0.999) / 1e6, fixed.errors());
             long rssAfter = rssKb(serve.pid());
             out.printf(Locale.ROOT, "  resident memory after the load: %.0f MB%n", rssAfter / 1024.0);
             summary.add(String.format(Locale.ROOT, "HTTP %-7s: first lookup %.2f s, RSS %.0f MB loaded / %.0f MB after "
                             + "load, best %,.0f req/s, p99 at %,d/s %.2f ms", threadModel, firstLookup, rssLoaded / 1024.0,
-                    rssAfter / 1024.0, best, options.rate(), fixed[2] / 1e6));
+                    rssAfter / 1024.0, best, options.rate(), fixed.percentileNanos(0.99) / 1e6));
             httpBest = Math.max(httpBest, best);
         } finally {
             serve.destroy();
@@ -349,49 +343,6 @@ public final class ServingBenchmark {
 
     private static boolean onPath(String tool) throws Exception {
         return new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0;
-    }
-
-    /**
-     * Open-loop load: requests are due at a fixed rate and latency counts from when each was due (no coordinated
-     * omission), from 16 keep-alive connections. Returns achieved/s, p50, p99, p99.9 (ns) and errors.
-     */
-    private static double[] fixedRate(int port, List<String> paths, int rate, int seconds) throws Exception {
-        int threads = 16;
-        int total = rate * seconds;
-        long[] latencies = new long[total];
-        AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime() + 50_000_000L;
-        double intervalNanos = 1e9 / rate;
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int first = t;
-            Thread worker = new Thread(() -> {
-                try (KeepAliveClient client = new KeepAliveClient(port)) {
-                    for (int i = first; i < total; i += threads) {
-                        long due = start + (long) (i * intervalNanos);
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        if (client.get(paths.get(i % paths.size())) != 200) {
-                            errors.incrementAndGet();
-                        }
-                        latencies[i] = System.nanoTime() - due;
-                    }
-                } catch (IOException e) {
-                    errors.incrementAndGet();
-                }
-            }, "fixed-rate-" + t);
-            worker.start();
-            workers.add(worker);
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(latencies);
-        return new double[] {total / elapsed, latencies[total / 2], latencies[(int) (total * 0.99)],
-                latencies[(int) (total * 0.999)], errors.get()};
     }
 
     // ---------------------------------------------------------------- Redis
@@ -488,7 +439,7 @@ public final class ServingBenchmark {
 
     /** The body of a GET answered 200, or null (not listening yet, or another status). */
     private static String tryGet(int port, String path) {
-        try (KeepAliveClient client = new KeepAliveClient(port)) {
+        try (HttpLoad.KeepAliveClient client = new HttpLoad.KeepAliveClient(port)) {
             return client.getBody(path);
         } catch (IOException e) {
             return null;
@@ -496,84 +447,10 @@ public final class ServingBenchmark {
     }
 
     private static String readiness(int port) {
-        try (KeepAliveClient client = new KeepAliveClient(port)) {
+        try (HttpLoad.KeepAliveClient client = new HttpLoad.KeepAliveClient(port)) {
             return client.get("/actuator/health/readiness") == 200 ? "ready" : "loading";
         } catch (IOException e) {
             return "down";
-        }
-    }
-
-    /** A minimal HTTP/1.1 client on one keep-alive connection. */
-    private static final class KeepAliveClient implements AutoCloseable {
-        private final Socket socket;
-        private final OutputStream out;
-        private final InputStream in;
-        private byte[] body = new byte[0];
-        private int bodyLength;
-
-        KeepAliveClient(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(10_000);
-            out = new BufferedOutputStream(socket.getOutputStream());
-            in = new BufferedInputStream(socket.getInputStream());
-        }
-
-        String getBody(String path) throws IOException {
-            return get(path) == 200 ? new String(body, 0, bodyLength, StandardCharsets.UTF_8) : null;
-        }
-
-        int get(String path) throws IOException {
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String status = line();
-            int contentLength = 0;
-            boolean chunked = false;
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                String lower = header.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
-                    contentLength = Integer.parseInt(lower.substring(15).trim());
-                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                    chunked = true;
-                }
-            }
-            bodyLength = 0;
-            if (chunked) {
-                for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                    read(size);
-                    line();
-                }
-                line();
-            } else {
-                read(contentLength);
-            }
-            return Integer.parseInt(status.split(" ")[1]);
-        }
-
-        private void read(int n) throws IOException {
-            if (bodyLength + n > body.length) {
-                body = Arrays.copyOf(body, Math.max(bodyLength + n, 2 * body.length));
-            }
-            in.readNBytes(body, bodyLength, n);
-            bodyLength += n;
-        }
-
-        private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new IOException("connection closed");
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }
