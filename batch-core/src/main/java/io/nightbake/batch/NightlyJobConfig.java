@@ -140,13 +140,8 @@ public class NightlyJobConfig {
                     retrainer::testsChallengers))
                     .build();
         }
-        ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
         int threads = properties.retrain().effectiveThreads();
-        pool.setCorePoolSize(threads);
-        pool.setMaxPoolSize(threads);
-        pool.setThreadNamePrefix("retrain-");
-        pool.initialize();
-        return builder.step(retrainTenant).taskExecutor(pool).gridSize(threads).build();
+        return builder.step(retrainTenant).taskExecutor(pool("retrain-", threads)).gridSize(threads).build();
     }
 
     /**
@@ -221,7 +216,7 @@ public class NightlyJobConfig {
 
     @Bean
     Step publish(JobRepository jobRepository, PlatformTransactionManager transactionManager, TenantRegistry tenants,
-                 SnapshotPublisher publisher, BatchQueries attempts) {
+                 SnapshotPublisher publisher, BatchQueries attempts, NightbakeProperties properties) {
         Partitioner all = gridSize -> {
             Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
             for (TenantState state : TenantState.values()) {
@@ -251,8 +246,20 @@ public class NightlyJobConfig {
                 .splitter(RerunAwareSplitter.always(jobRepository, PUBLISH_WORKER, all).skippingLookupsOnFirstAttempt(attempts))
                 .aggregator(new TenantFailuresAggregator())
                 .step(worker)
+                // tenants are independent; a pool overlaps one tenant's fsync with the next one's registry writes
+                .taskExecutor(pool("publish-", properties.publish().effectiveThreads()))
+                .gridSize(properties.publish().effectiveThreads())
                 .allowStartIfComplete(true)
                 .build();
+    }
+
+    private static ThreadPoolTaskExecutor pool(String prefix, int threads) {
+        ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+        pool.setCorePoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setThreadNamePrefix(prefix);
+        pool.initialize();
+        return pool;
     }
 
     @Bean

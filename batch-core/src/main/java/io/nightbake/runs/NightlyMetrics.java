@@ -44,6 +44,13 @@ public class NightlyMetrics implements JobExecutionListener {
         long failed = 0;
         long skipped = 0;
         long promotions = 0;
+        // one pass for the tenants that failed some phase: a scan per tenant made this quadratic in the fleet
+        java.util.Set<String> failedTenants = new java.util.HashSet<>();
+        for (StepExecution step : full.getStepExecutions()) {
+            if (step.getStatus().isUnsuccessful() && step.getExecutionContext().containsKey(NightlyJobConfig.TENANT)) {
+                failedTenants.add(step.getExecutionContext().getString(NightlyJobConfig.TENANT));
+            }
+        }
         for (StepExecution step : full.getStepExecutions()) {
             String name = step.getStepName();
             if (!name.contains(":")) {
@@ -52,8 +59,7 @@ public class NightlyMetrics implements JobExecutionListener {
             } else if (name.startsWith(NightlyJobConfig.PUBLISH_WORKER + ":")) {
                 // every tenant has a publish partition: it tells the tenant's outcome for the night
                 String tenant = step.getExecutionContext().getString(NightlyJobConfig.TENANT);
-                boolean failedSomewhere = full.getStepExecutions().stream().anyMatch(s -> s.getStepName().endsWith(":" + tenant)
-                        && s.getStatus().isUnsuccessful());
+                boolean failedSomewhere = failedTenants.contains(tenant);
                 String reason = step.getExecutionContext().getString("reason", "");
                 if (failedSomewhere) {
                     failed++;

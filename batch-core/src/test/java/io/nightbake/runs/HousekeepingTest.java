@@ -46,7 +46,7 @@ class HousekeepingTest {
         Path stagedFile = Files.createDirectories(home.resolve("staging/2026-10-02/acme")).resolve("1.parquet");
         Files.writeString(stagedFile, "x");
 
-        int deleted = new Housekeeping(tenants, models, new NightbakeProperties(home, "", new NightbakeProperties.Retrain(1)), 3)
+        int deleted = new Housekeeping(tenants, models, new NightbakeProperties(home, "", new NightbakeProperties.Retrain(1), null), 3)
                 .clean();
         assertThat(deleted).isEqualTo(2); // rejected 2..6: the newest three (6, 5, 4) keep their files
         assertThat(dirs[1]).as("the champion").exists();
