@@ -5,6 +5,10 @@ import io.nightbake.model.RankingMetrics;
 import io.nightbake.model.ServedRanking;
 import io.nightbake.retrain.pipeline.RetrainOutcome;
 import java.util.Optional;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /** What a tenant's partition records in its execution context, for reports and operators. */
@@ -100,6 +104,15 @@ final class PartitionResults {
             case "precision" -> ranking == null ? null : ranking.precision();
             default -> rmse;
         };
+    }
+
+    /** Ends a partition that a partition handler ran itself (not as a Spring Batch step), with its figures. */
+    static void finish(JobRepository jobRepository, StepExecution partition, BatchStatus status, ExitStatus exit) {
+        partition.setStatus(status);
+        partition.setExitStatus(exit);
+        partition.setEndTime(java.time.LocalDateTime.now());
+        jobRepository.update(partition);
+        jobRepository.updateExecutionContext(partition);
     }
 
     /** The message an operator needs, without a stack trace: the tenant data errors already name tenant, file and column. */

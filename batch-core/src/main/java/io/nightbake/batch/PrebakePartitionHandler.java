@@ -85,7 +85,7 @@ class PrebakePartitionHandler implements PartitionHandler {
             TenantId tenant = TenantId.of(partition.getExecutionContext().getString(NightlyJobConfig.TENANT));
             Optional<ModelVersion> champion = models.champion(tenant);
             if (champion.isEmpty()) {
-                finish(partition, BatchStatus.COMPLETED, new ExitStatus("NOOP", "no champion yet: nothing to prebake"));
+                PartitionResults.finish(jobRepository, partition, BatchStatus.COMPLETED, new ExitStatus("NOOP", "no champion yet: nothing to prebake"));
                 continue;
             }
             Path tenantDir = properties.tenantsDir().resolve(tenant.value());
@@ -114,7 +114,7 @@ class PrebakePartitionHandler implements PartitionHandler {
             } catch (RuntimeException e) {
                 String error = "tenant '" + tenant + "': cannot prepare the experiment's arms: " + PartitionResults.describe(e);
                 partition.getExecutionContext().putString(NightlyJobConfig.ERROR, error);
-                finish(partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(error));
+                PartitionResults.finish(jobRepository, partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(error));
                 continue;
             }
             if (arms.isPresent()) {
@@ -132,7 +132,7 @@ class PrebakePartitionHandler implements PartitionHandler {
         if (manager.getJobExecution().isStopping() || manager.isTerminateOnly()) {
             // the node is shutting down gracefully: no Spark job starts; the restart prebakes these tenants
             for (StepExecution partition : byTenant.values()) {
-                finish(partition, BatchStatus.STOPPED, new ExitStatus("STOPPED", "stopped before prebaking: the node shut down"));
+                PartitionResults.finish(jobRepository, partition, BatchStatus.STOPPED, new ExitStatus("STOPPED", "stopped before prebaking: the node shut down"));
             }
             return partitions;
         }
@@ -165,11 +165,11 @@ class PrebakePartitionHandler implements PartitionHandler {
                     log.info("prebaked {} customers, {} rows with model version {}{} in {} ms", result.customers(),
                             result.rowsWritten(), task.modelVersion(), context.containsKey(ARMS)
                                     ? " and the experiment arms " + context.getString(ARMS) : "", result.millis());
-                    finish(partition, BatchStatus.COMPLETED, ExitStatus.COMPLETED);
+                    PartitionResults.finish(jobRepository, partition, BatchStatus.COMPLETED, ExitStatus.COMPLETED);
                 } else {
                     context.putString(NightlyJobConfig.ERROR, result.error());
                     log.warn("prebake failed: {}", result.error());
-                    finish(partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(result.error()));
+                    PartitionResults.finish(jobRepository, partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(result.error()));
                 }
             }
         }
@@ -218,13 +218,6 @@ class PrebakePartitionHandler implements PartitionHandler {
         }
     }
 
-    private void finish(StepExecution partition, BatchStatus status, ExitStatus exit) {
-        partition.setStatus(status);
-        partition.setExitStatus(exit);
-        partition.setEndTime(LocalDateTime.now());
-        jobRepository.update(partition);
-        jobRepository.updateExecutionContext(partition);
-    }
 
     /** Customers x products is what scoring costs; the files' sizes are a cheap stand-in for packing. */
     private static long estimatedPairs(Path tenantDir) {

@@ -149,22 +149,15 @@ class SparkRetrainPartitionHandler implements PartitionHandler {
         partition.setReadCount(1); // one tenant data set read
         log.info("retrained: version {} {} ({})", outcome.version().version(), outcome.version().decision(),
                 outcome.version().reason());
-        finish(partition, BatchStatus.COMPLETED, ExitStatus.COMPLETED);
+        PartitionResults.finish(jobRepository, partition, BatchStatus.COMPLETED, ExitStatus.COMPLETED);
     }
 
     private void failed(StepExecution partition, String error) {
         partition.getExecutionContext().putString(NightlyJobConfig.ERROR, error);
         log.warn("retraining failed: {}", error);
-        finish(partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(error));
+        PartitionResults.finish(jobRepository, partition, BatchStatus.FAILED, ExitStatus.FAILED.addExitDescription(error));
     }
 
-    private void finish(StepExecution partition, BatchStatus status, ExitStatus exit) {
-        partition.setStatus(status);
-        partition.setExitStatus(exit);
-        partition.setEndTime(LocalDateTime.now());
-        jobRepository.update(partition);
-        jobRepository.updateExecutionContext(partition);
-    }
 
     /** Training costs about its interactions; the file's size is a cheap stand-in for packing. */
     private static long estimatedCost(Path tenantDir) {
