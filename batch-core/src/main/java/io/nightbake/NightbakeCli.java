@@ -25,6 +25,8 @@ import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.synthetic.TenantSummary;
 import io.nightbake.serving.RecommendationIndex;
 import io.nightbake.serving.ServingService;
+import io.nightbake.serving.lean.LeanLookupServer;
+import io.nightbake.serving.lean.LeanServe;
 import io.nightbake.tenant.Tenant;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
@@ -472,9 +474,13 @@ public final class NightbakeCli {
         springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
         // readiness says "loading" from the first request on, until the index is loaded
         springArgs.add("--nightbake.serving.expected=true");
-        ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
+        // lookups are answered by the lean listener from before Spring starts; see LeanServe for the sequence
+        ConfigurableApplicationContext context = LeanServe.start(springArgs, List.of());
         context.getBean(RunRecovery.class).recoverDeadRuns();
-        context.getBean(ServingService.class).start();
+        ServingService serving = context.getBean(ServingService.class);
+        if (!serving.loaded()) {
+            serving.start(); // a fresh database: the index loads now that Flyway has made the schema
+        }
         printServing(context, out);
         return Integer.MIN_VALUE;
     }
@@ -495,7 +501,8 @@ public final class NightbakeCli {
 
     /** Tells where lookups are served, with a request that works against the data being served. */
     private static void printServing(ConfigurableApplicationContext context, PrintStream out) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        LeanLookupServer lean = context.getBeanProvider(LeanLookupServer.class).getIfAvailable();
+        int port = lean != null ? lean.port() : ((WebServerApplicationContext) context).getWebServer().getPort();
         RecommendationIndex index = context.getBean(ServingService.class).index();
         boolean secured = context.getEnvironment().getProperty("nightbake.security.enabled", Boolean.class, true);
         String auth = secured ? "-H 'Authorization: Bearer <key>' " : "";
@@ -512,7 +519,8 @@ public final class NightbakeCli {
         if (!secured) {
             out.printf("      curl 'http://localhost:%d/api/v1/admin/tenants'   (API keys are off: nightbake.security.enabled=false)%n",
                     port);
-            String address = context.getEnvironment().getProperty("server.address", "every interface");
+            String address = lean != null ? (lean.address() == null ? "every interface" : lean.address())
+                    : context.getEnvironment().getProperty("server.address", "every interface");
             out.printf("API keys are off, so the admin API is open to whoever reaches the port: listening on %s only%s%n",
                     address, "127.0.0.1".equals(address) ? " (--server.address=... opens it on purpose)" : "");
         }

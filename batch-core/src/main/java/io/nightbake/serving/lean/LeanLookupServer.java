@@ -118,6 +118,11 @@ public final class LeanLookupServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
+    /** The address it listens on, as configured ({@code server.address}); null for every interface. */
+    public String address() {
+        return settings.address() == null || settings.address().isBlank() ? null : settings.address();
+    }
+
     /** {@code epoll} or {@code nio}. */
     public String transport() {
         return epoll ? "epoll" : "nio";
