@@ -87,7 +87,8 @@ public final class NightbakeCli {
                             in-process reader: throughput, p50/p99/p99.9, resident memory, bytes per entry, time to
                             first lookup   [--tenants 4000] [--largest-customers 50000] [--largest-products 5000]
                             [--seed 1] [--connections 4,16,64] [--seconds 10] [--rate 10000]
-                            [--thread-models pool,virtual] [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
+                            [--event-loop-threads 1,2] (the lookup listener's) [--thread-models pool,virtual]
+                            (Spring's, behind it) [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
               simulate-feedback  post simulated impressions, clicks and purchases on the published lists of a
                             generated fleet (clicks follow the generator's planted preferences; seeded, deterministic)
                             --from YYYY-MM-DD --to YYYY-MM-DD [--tenants N --seed S and the size knobs, as given to
@@ -673,7 +674,7 @@ public final class NightbakeCli {
 
     private static int servingBenchmark(CommandLine line, PrintStream out) throws Exception {
         line.allowOnly(Set.of("tenants", "largest-customers", "largest-products", "seed", "connections", "seconds", "rate",
-                "thread-models", "serve-jvm-args"));
+                "thread-models", "event-loop-threads", "serve-jvm-args"));
         Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-serving-bench"));
         int[] connections;
         try {
@@ -685,8 +686,18 @@ public final class NightbakeCli {
         if (connections.length == 0 || Arrays.stream(connections).anyMatch(c -> c < 1 || c > 10_000)) {
             throw new UsageException("--connections must be 1 to 10000 each");
         }
-        List<String> models = Arrays.stream(line.option("thread-models", "pool,virtual").split(",")).map(String::trim)
+        List<String> models = Arrays.stream(line.option("thread-models", "pool").split(",")).map(String::trim)
                 .toList();
+        List<Integer> loops;
+        try {
+            loops = Arrays.stream(line.option("event-loop-threads", "1,2").split(",")).map(String::trim)
+                    .map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--event-loop-threads must be comma-separated whole numbers, e.g. 1,2");
+        }
+        if (loops.isEmpty() || loops.stream().anyMatch(n -> n < 1 || n > 256)) {
+            throw new UsageException("--event-loop-threads must be 1 to 256 each");
+        }
         if (models.isEmpty() || !Set.of("pool", "virtual").containsAll(models)) {
             throw new UsageException("--thread-models takes pool, virtual or both (comma-separated)");
         }
@@ -695,7 +706,7 @@ public final class NightbakeCli {
                 line.integer("largest-customers", 50_000, 1, 50_000_000), line.integer("largest-products", 5000, 1,
                 10_000_000), line.integer("seed", 1, 0, Integer.MAX_VALUE), FleetSpec.DEFAULT_REFERENCE_TIME.atZone(ZoneOffset.UTC)
                 .toLocalDate().minusDays(1).toString(), connections,
-                line.integer("seconds", 10, 1, 3600), line.integer("rate", 10_000, 1, 1_000_000), models,
+                line.integer("seconds", 10, 1, 3600), line.integer("rate", 10_000, 1, 1_000_000), models, loops,
                 jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+"))), out);
         return 0;
     }
