@@ -482,6 +482,7 @@ public final class NightbakeCli {
         if (!serving.loaded()) {
             serving.start(); // a fresh database: the index loads now that Flyway has made the schema
         }
+        LeanServe.trimHeap(context);
         printServing(context, out);
         return Integer.MIN_VALUE;
     }
