@@ -370,7 +370,9 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
             pending.clear();
             return;
         }
-        while (!pending.isEmpty() && !inFlight) {
+        // the waiting messages in order, until one is a forwarded request whose answer must be waited for again (its
+        // body, if any, follows it to the back end)
+        while (!pending.isEmpty() && !(inFlight && requestDone)) {
             handle(pending.poll());
         }
         ctx.flush();

@@ -150,6 +150,16 @@ class LeanForwardingTest {
             assertThat(http.read().contentType()).contains("javascript");
             assertThat(http.read().body()).contains("unknown_customer");
             assertThat(http.read().body()).contains("UP");
+            // a POST with a body waiting behind a forwarded request: its body follows it once it is its turn
+            String event = "{\"events\":[{\"eventId\":\"piped-1\",\"customerId\":\"c1\",\"productId\":\"p9\","
+                    + "\"type\":\"click\",\"time\":\"2026-10-30T14:05:00Z\"}]}";
+            http.write("GET", "/api/v1/admin/tenants/acme", null, false, "Authorization", key);
+            http.write("POST", "/api/v1/tenants/acme/events", event, false, "Authorization", key, "Content-Type",
+                    "application/json");
+            http.write("GET", lookup, null, false, "Authorization", key);
+            assertThat(http.read().body()).contains("\"tenant\":\"acme\"");
+            assertThat(http.read().body()).contains("\"received\":1");
+            assertThat(http.read().body()).contains("\"productId\":\"p9\"");
         }
     }
 }
