@@ -25,6 +25,8 @@ import io.nightbake.retrain.synthetic.SyntheticFleetGenerator;
 import io.nightbake.retrain.synthetic.TenantSummary;
 import io.nightbake.serving.RecommendationIndex;
 import io.nightbake.serving.ServingService;
+import io.nightbake.serving.lean.LeanLookupServer;
+import io.nightbake.serving.lean.LeanServe;
 import io.nightbake.tenant.Tenant;
 import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantRegistry;
@@ -85,7 +87,8 @@ public final class NightbakeCli {
                             in-process reader: throughput, p50/p99/p99.9, resident memory, bytes per entry, time to
                             first lookup   [--tenants 4000] [--largest-customers 50000] [--largest-products 5000]
                             [--seed 1] [--connections 4,16,64] [--seconds 10] [--rate 10000]
-                            [--thread-models pool,virtual] [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
+                            [--event-loop-threads 1,2] (the lookup listener's) [--thread-models pool,virtual]
+                            (Spring's, behind it) [--serve-jvm-args "-Xmx256m ..."] [--nightbake.home=DIR]
               simulate-feedback  post simulated impressions, clicks and purchases on the published lists of a
                             generated fleet (clicks follow the generator's planted preferences; seeded, deterministic)
                             --from YYYY-MM-DD --to YYYY-MM-DD [--tenants N --seed S and the size knobs, as given to
@@ -472,9 +475,14 @@ public final class NightbakeCli {
         springArgs.add("--spring.quartz.auto-startup=" + !line.flag("no-schedule"));
         // readiness says "loading" from the first request on, until the index is loaded
         springArgs.add("--nightbake.serving.expected=true");
-        ConfigurableApplicationContext context = start(springArgs, WebApplicationType.SERVLET);
+        // lookups are answered by the lean listener from before Spring starts; see LeanServe for the sequence
+        ConfigurableApplicationContext context = LeanServe.start(springArgs, List.of());
         context.getBean(RunRecovery.class).recoverDeadRuns();
-        context.getBean(ServingService.class).start();
+        ServingService serving = context.getBean(ServingService.class);
+        if (!serving.loaded()) {
+            serving.start(); // a fresh database: the index loads now that Flyway has made the schema
+        }
+        LeanServe.trimHeap(context);
         printServing(context, out);
         return Integer.MIN_VALUE;
     }
@@ -495,7 +503,8 @@ public final class NightbakeCli {
 
     /** Tells where lookups are served, with a request that works against the data being served. */
     private static void printServing(ConfigurableApplicationContext context, PrintStream out) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        LeanLookupServer lean = context.getBeanProvider(LeanLookupServer.class).getIfAvailable();
+        int port = lean != null ? lean.port() : ((WebServerApplicationContext) context).getWebServer().getPort();
         RecommendationIndex index = context.getBean(ServingService.class).index();
         boolean secured = context.getEnvironment().getProperty("nightbake.security.enabled", Boolean.class, true);
         String auth = secured ? "-H 'Authorization: Bearer <key>' " : "";
@@ -512,7 +521,8 @@ public final class NightbakeCli {
         if (!secured) {
             out.printf("      curl 'http://localhost:%d/api/v1/admin/tenants'   (API keys are off: nightbake.security.enabled=false)%n",
                     port);
-            String address = context.getEnvironment().getProperty("server.address", "every interface");
+            String address = lean != null ? (lean.address() == null ? "every interface" : lean.address())
+                    : context.getEnvironment().getProperty("server.address", "every interface");
             out.printf("API keys are off, so the admin API is open to whoever reaches the port: listening on %s only%s%n",
                     address, "127.0.0.1".equals(address) ? " (--server.address=... opens it on purpose)" : "");
         }
@@ -665,7 +675,7 @@ public final class NightbakeCli {
 
     private static int servingBenchmark(CommandLine line, PrintStream out) throws Exception {
         line.allowOnly(Set.of("tenants", "largest-customers", "largest-products", "seed", "connections", "seconds", "rate",
-                "thread-models", "serve-jvm-args"));
+                "thread-models", "event-loop-threads", "serve-jvm-args"));
         Path home = Path.of(springProperty(line, "nightbake.home", "./nightbake-serving-bench"));
         int[] connections;
         try {
@@ -677,8 +687,18 @@ public final class NightbakeCli {
         if (connections.length == 0 || Arrays.stream(connections).anyMatch(c -> c < 1 || c > 10_000)) {
             throw new UsageException("--connections must be 1 to 10000 each");
         }
-        List<String> models = Arrays.stream(line.option("thread-models", "pool,virtual").split(",")).map(String::trim)
+        List<String> models = Arrays.stream(line.option("thread-models", "pool").split(",")).map(String::trim)
                 .toList();
+        List<Integer> loops;
+        try {
+            loops = Arrays.stream(line.option("event-loop-threads", "1,2").split(",")).map(String::trim)
+                    .map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--event-loop-threads must be comma-separated whole numbers, e.g. 1,2");
+        }
+        if (loops.isEmpty() || loops.stream().anyMatch(n -> n < 1 || n > 256)) {
+            throw new UsageException("--event-loop-threads must be 1 to 256 each");
+        }
         if (models.isEmpty() || !Set.of("pool", "virtual").containsAll(models)) {
             throw new UsageException("--thread-models takes pool, virtual or both (comma-separated)");
         }
@@ -687,7 +707,7 @@ public final class NightbakeCli {
                 line.integer("largest-customers", 50_000, 1, 50_000_000), line.integer("largest-products", 5000, 1,
                 10_000_000), line.integer("seed", 1, 0, Integer.MAX_VALUE), FleetSpec.DEFAULT_REFERENCE_TIME.atZone(ZoneOffset.UTC)
                 .toLocalDate().minusDays(1).toString(), connections,
-                line.integer("seconds", 10, 1, 3600), line.integer("rate", 10_000, 1, 1_000_000), models,
+                line.integer("seconds", 10, 1, 3600), line.integer("rate", 10_000, 1, 1_000_000), models, loops,
                 jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+"))), out);
         return 0;
     }

@@ -90,6 +90,11 @@ public class ActiveApiKeys implements SmartInitializingSingleton {
         }
     }
 
+    /** Whether the keys have been loaded once (a fresh database has no table for them until Flyway ran). */
+    public boolean loaded() {
+        return loaded;
+    }
+
     public int size() {
         return byPublicId.size();
     }

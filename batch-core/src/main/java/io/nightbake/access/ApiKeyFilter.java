@@ -40,9 +40,9 @@ import org.springframework.web.util.UriUtils;
 @Order(Ordered.HIGHEST_PRECEDENCE + 100)
 public class ApiKeyFilter extends OncePerRequestFilter {
 
-    static final String UNAUTHORIZED_MISSING = "an API key is required: send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'";
-    static final String UNAUTHORIZED_INVALID = "the API key is not valid (unknown or revoked)";
-    static final String FORBIDDEN_TENANT = "this key cannot read this tenant";
+    public static final String UNAUTHORIZED_MISSING = "an API key is required: send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'";
+    public static final String UNAUTHORIZED_INVALID = "the API key is not valid (unknown or revoked)";
+    public static final String FORBIDDEN_TENANT = "this key cannot read this tenant";
     static final List<String> WHOAMI = List.of("api", "v1", "whoami");
     static final String FORBIDDEN_ADMIN = "this key cannot use the admin API: it needs an operator key";
 
@@ -152,7 +152,7 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     }
 
     /** Why a tenant key may not use this path, or null when it may: only its own tenant's endpoints. */
-    static String tenantKeyRefusal(List<String> segments, String tenant) {
+    public static String tenantKeyRefusal(List<String> segments, String tenant) {
         if (segments == null || segments.size() < 2) {
             return FORBIDDEN_TENANT;
         }
@@ -170,14 +170,17 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     /** The key from {@code Authorization: Bearer} or, failing that, {@code X-Api-Key}; null when neither has one. */
     static String credential(HttpServletRequest request) {
-        String authorization = request.getHeader("Authorization");
+        return credential(request.getHeader("Authorization"), request.getHeader("X-Api-Key"));
+    }
+
+    /** The key from the (first) {@code Authorization} and {@code X-Api-Key} header values; null when neither has one. */
+    public static String credential(String authorization, String header) {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).strip();
             if (!token.isEmpty()) {
                 return token;
             }
         }
-        String header = request.getHeader("X-Api-Key");
         return header == null || header.isBlank() ? null : header.strip();
     }
 

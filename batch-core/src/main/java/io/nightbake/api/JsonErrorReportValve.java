@@ -17,6 +17,10 @@ import org.springframework.stereotype.Component;
  */
 public class JsonErrorReportValve extends ErrorReportValve {
 
+    /** The message of a 400 that Tomcat answers itself (the lean listener answers the same, see serving/lean). */
+    public static final String REFUSED_REQUEST = "the request could not be read: its path or query has an encoded '/', a "
+            + "NUL byte or bytes that are not UTF-8";
+
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
@@ -29,8 +33,7 @@ public class JsonErrorReportValve extends ErrorReportValve {
             return; // the application wrote its own (JSON) answer, or someone reports this error already
         }
         String error = status == 404 ? "not_found" : status < 500 ? "invalid_request" : "server_error";
-        String message = status == 400 ? "the request could not be read: its path or query has an encoded '/', a NUL "
-                + "byte or bytes that are not UTF-8" : status == 404 ? "no such endpoint"
+        String message = status == 400 ? REFUSED_REQUEST : status == 404 ? "no such endpoint"
                 : status < 500 ? "the request was refused (HTTP " + status + ")" : "unexpected error";
         try {
             response.resetBuffer();

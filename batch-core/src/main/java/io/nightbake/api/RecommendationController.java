@@ -8,7 +8,6 @@ import io.nightbake.tenant.TenantState;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.http.HttpStatus;
@@ -33,7 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
 public class RecommendationController {
 
     public static final int MAX_LIMIT = 1000;
-    private static final Pattern CUSTOMER_ID = Pattern.compile("[^\\p{Cntrl}]{1,256}");
+    // the answers' texts, shared with the lean listener (serving/lean), which answers lookups before Spring runs
+    public static final String INVALID_TENANT = "tenant id must be 1-63 characters of [a-z0-9_-], starting with a letter or digit";
+    public static final String INVALID_CUSTOMER = "customer id must be 1-256 characters without control characters";
+    public static final String INVALID_LIMIT = "limit must be a whole number from 1 to " + MAX_LIMIT;
+    public static final String LOADING = "the serving index is still loading; retry in a moment";
 
     private final ServingService serving;
     private final TemplatePipeline template;
@@ -72,11 +75,13 @@ public class RecommendationController {
 
     private ResponseEntity<byte[]> lookup(String tenant, String customer, String limit) {
         TenantState state = knownTenant(tenant);
-        if (!CUSTOMER_ID.matcher(customer).matches()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request",
-                    "customer id must be 1-256 characters without control characters");
+        if (!isValidCustomerId(customer)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", INVALID_CUSTOMER);
         }
-        int max = parseLimit(limit);
+        int max = parseLimit(limit, template.topK());
+        if (max < 0) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", INVALID_LIMIT);
+        }
         if (state == TenantState.OFF) {
             return json(answers.withoutList(tenant, customer, "TENANT_OFF"));
         }
@@ -98,8 +103,7 @@ public class RecommendationController {
 
     /** A serving process that has not loaded its index yet does not know its tenants either: ask to retry. */
     private static ApiException loading() {
-        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "index_loading",
-                "the serving index is still loading; retry in a moment");
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "index_loading", LOADING);
     }
 
     private static ResponseEntity<byte[]> json(byte[] body) {
@@ -122,8 +126,7 @@ public class RecommendationController {
 
     private TenantState knownTenant(String tenant) {
         if (!TenantId.isValid(tenant)) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request",
-                    "tenant id must be 1-63 characters of [a-z0-9_-], starting with a letter or digit");
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", INVALID_TENANT);
         }
         TenantState state = serving.state(tenant);
         if (state == null) {
@@ -135,9 +138,25 @@ public class RecommendationController {
         return state;
     }
 
-    private int parseLimit(String limit) {
+    /** Whether a customer id is 1-256 characters without (ASCII) control characters. */
+    public static boolean isValidCustomerId(String customer) {
+        // the pattern [^\p{Cntrl}]{1,256}, without a Matcher per request: code points, none of U+0000-001F and U+007F
+        int n = customer.length();
+        int count = 0;
+        for (int i = 0; i < n; count++) {
+            int cp = customer.codePointAt(i);
+            if (cp < 0x20 || cp == 0x7F || count == 256) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return count > 0;
+    }
+
+    /** The {@code limit} parameter's value: {@code fallback} when absent, -1 when it is not 1 to {@link #MAX_LIMIT}. */
+    public static int parseLimit(String limit, int fallback) {
         if (limit == null) {
-            return template.topK();
+            return fallback;
         }
         try {
             int value = Integer.parseInt(limit);
@@ -145,8 +164,8 @@ public class RecommendationController {
                 return value;
             }
         } catch (NumberFormatException e) {
-            // reported below
+            // reported by the caller
         }
-        throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_request", "limit must be a whole number from 1 to " + MAX_LIMIT);
+        return -1;
     }
 }

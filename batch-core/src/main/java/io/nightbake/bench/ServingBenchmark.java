@@ -32,7 +32,8 @@ public final class ServingBenchmark {
 
     /** What to run; see the CLI's usage text. */
     public record Options(Path home, int tenants, int largestCustomers, int largestProducts, long seed, String runDate,
-                          int[] connections, int seconds, int rate, List<String> threadModels, List<String> serveJvmArgs) {
+                          int[] connections, int seconds, int rate, List<String> threadModels, List<Integer> eventLoopThreads,
+                          List<String> serveJvmArgs) {
     }
 
     private final Options options;
@@ -100,8 +101,10 @@ public final class ServingBenchmark {
         Files.writeString(lua, WRK_SCRIPT.replace("PATHS", paths.toString()));
         ensureWrk();
         List<String> summary = new ArrayList<>();
-        for (String model : options.threadModels()) {
-            summary.addAll(http(model, fleet, lua));
+        for (int loops : options.eventLoopThreads()) {
+            for (String model : options.threadModels()) {
+                summary.addAll(http(model, loops, fleet, lua));
+            }
         }
         summary.addAll(redis(fleet.answerBytes));
         out.println();
@@ -215,7 +218,11 @@ public final class ServingBenchmark {
 
     // ---------------------------------------------------------------- HTTP
 
-    private List<String> http(String threadModel, Fleet fleet, Path lua) throws Exception {
+    /**
+     * One {@code serve}: lookups are answered by its lean listener on the public port ({@code loops} event-loop threads);
+     * {@code threadModel} is Spring's Tomcat's, which answers the forwarded requests (readiness here).
+     */
+    private List<String> http(String threadModel, int loops, Fleet fleet, Path lua) throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -225,11 +232,14 @@ public final class ServingBenchmark {
         command.addAll(List.of("-jar", jar, "serve", "--no-schedule", "--server.port=" + port,
                 "--server.address=127.0.0.1", "--nightbake.home=" + options.home().toAbsolutePath(),
                 "--nightbake.security.enabled=false",
-                "--spring.threads.virtual.enabled=" + threadModel.equals("virtual")));
-        Path log = options.home().resolve("bench-serve-" + threadModel + ".log");
+                "--spring.threads.virtual.enabled=" + threadModel.equals("virtual"),
+                "--nightbake.serving.event-loop-threads=" + loops));
+        String label = loops + " event-loop threads, Spring " + threadModel;
+        Path log = options.home().resolve("bench-serve-" + loops + "-" + threadModel + ".log");
         out.println();
-        out.println("serve (" + threadModel + " threads" + (options.serveJvmArgs().isEmpty() ? ""
-                : ", JVM " + String.join(" ", options.serveJvmArgs())) + "), log " + log);
+        out.println("serve (lookups on " + loops + " event-loop threads; Spring's Tomcat, behind it, on " + threadModel
+                + " threads" + (options.serveJvmArgs().isEmpty() ? "" : "; JVM " + String.join(" ", options.serveJvmArgs()))
+                + "), log " + log);
         long started = System.nanoTime();
         Process serve = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<String> summary = new ArrayList<>();
@@ -262,6 +272,11 @@ public final class ServingBenchmark {
             Files.readAllLines(log).stream().filter(l -> l.contains("serving index loaded:")).findFirst()
                     .ifPresent(l -> out.println("  of which loading the index (serve's log): "
                             + l.substring(l.indexOf("serving index loaded:") + 22)));
+            for (String marker : List.of("lookup listener up", "Spring is up")) {
+                Files.readAllLines(log).stream().filter(l -> l.contains(marker)).findFirst()
+                        .ifPresent(l -> out.println("  serve's log: " + l.substring(l.indexOf(marker))));
+            }
+            nativeMemory(serve.pid());
             String answer = tryGet(port, fleet.paths.get(0));
             fleet.answerBytes = answer == null ? 600 : answer.getBytes(StandardCharsets.UTF_8).length;
 
@@ -281,8 +296,8 @@ public final class ServingBenchmark {
                     fixed.percentileNanos(0.999) / 1e6, fixed.errors());
             long rssAfter = rssKb(serve.pid());
             out.printf(Locale.ROOT, "  resident memory after the load: %.0f MB%n", rssAfter / 1024.0);
-            summary.add(String.format(Locale.ROOT, "HTTP %-7s: first lookup %.2f s, RSS %.0f MB loaded / %.0f MB after "
-                            + "load, best %,.0f req/s, p99 at %,d/s %.2f ms", threadModel, firstLookup, rssLoaded / 1024.0,
+            summary.add(String.format(Locale.ROOT, "HTTP %s: first lookup %.2f s, RSS %.0f MB loaded / %.0f MB after "
+                            + "load, best %,.0f req/s, p99 at %,d/s %.2f ms", label, firstLookup, rssLoaded / 1024.0,
                     rssAfter / 1024.0, best, options.rate(), fixed.percentileNanos(0.99) / 1e6));
             httpBest = Math.max(httpBest, best);
         } finally {
@@ -295,6 +310,24 @@ public final class ServingBenchmark {
     }
 
     private double httpBest;
+
+    /** With -XX:NativeMemoryTracking=summary in --serve-jvm-args: where serve's memory goes (jcmd VM.native_memory). */
+    private void nativeMemory(long pid) throws Exception {
+        if (options.serveJvmArgs().stream().noneMatch(a -> a.startsWith("-XX:NativeMemoryTracking="))) {
+            return;
+        }
+        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "VM.native_memory", "summary", "scale=MB")
+                .redirectErrorStream(true).start();
+        String report = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        out.println("  native memory (jcmd VM.native_memory summary, MB reserved / committed):");
+        for (String line : report.split("\n")) {
+            String l = line.trim();
+            if (l.startsWith("Total:") || l.startsWith("-") && l.contains("committed=")) {
+                out.println("    " + l.replaceAll("\\s+", " "));
+            }
+        }
+    }
 
     /** Runs wrk; returns requests/s, p50, p99, p99.9 (microseconds) and errors (socket errors and non-2xx). */
     private double[] wrk(int port, Path lua, int connections, int seconds) throws Exception {

@@ -35,9 +35,11 @@ public final class TenantSnapshotIndex {
 
     private final ServingSnapshot data;
     private final String[] recommendationIds;
+    private final String runDateText;
 
     private TenantSnapshotIndex(ServingSnapshot data) {
         this.data = data;
+        this.runDateText = data.runDate().toString();
         this.recommendationIds = new String[data.armCount()];
         for (int arm = 0; arm < recommendationIds.length; arm++) {
             recommendationIds[arm] = recommendationId(data, arm);
@@ -163,6 +165,11 @@ public final class TenantSnapshotIndex {
 
     public Instant builtAt() {
         return data.builtAt();
+    }
+
+    /** {@link #runDate()} as ISO text ({@code 2026-10-31}), made once per snapshot for the answers. */
+    public String runDateText() {
+        return runDateText;
     }
 
     /** Customers in the snapshot, including those with an empty list. */

@@ -59,6 +59,11 @@ class ApiKeyAccessTest {
     @LocalServerPort
     int port;
 
+    /** Where the requests go: Spring's Tomcat here; the lean listener in front of it in the *LeanTest subclass. */
+    protected int port() {
+        return port;
+    }
+
     private final HttpClient http = HttpClient.newHttpClient();
     private static String operatorKey;
     private static String acmeKey;
@@ -88,7 +93,7 @@ class ApiKeyAccessTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);

@@ -47,6 +47,11 @@ class RecommendationApiTest {
     @LocalServerPort
     int port;
 
+    /** Where the requests go: Spring's Tomcat here; the lean listener in front of it in the *LeanTest subclass. */
+    protected int port() {
+        return port;
+    }
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -63,7 +68,7 @@ class RecommendationApiTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

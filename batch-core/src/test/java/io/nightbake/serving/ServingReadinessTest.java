@@ -35,24 +35,29 @@ class ServingReadinessTest {
     @LocalServerPort
     int port;
 
+    /** Where the requests go: Spring's Tomcat here; the lean listener in front of it in the *LeanTest subclass. */
+    protected int port() {
+        return port;
+    }
+
     @Test
     void readinessWaitsForTheServingIndex() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+        HttpRequest readiness = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/actuator/health/readiness"))
                 .GET().build();
 
         HttpResponse<String> loading = http.send(readiness, HttpResponse.BodyHandlers.ofString());
         assertThat(loading.statusCode()).isEqualTo(503);
         assertThat(loading.body()).contains("OUT_OF_SERVICE", "the serving index is still loading: 0 of 0");
 
-        HttpResponse<String> lookup = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        HttpResponse<String> lookup = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port()
                 + "/api/v1/tenants/acme/customers/c1/recommendations")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(lookup.statusCode()).isEqualTo(503);
         assertThat(lookup.body()).contains("\"error\":\"index_loading\"");
 
         serving.start();
 
-        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port()
                 + "/api/v1/tenants/acme/customers/c1/recommendations")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
 
