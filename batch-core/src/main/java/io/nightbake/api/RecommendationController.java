@@ -85,7 +85,7 @@ public class RecommendationController {
         if (state == TenantState.OFF) {
             return json(answers.withoutList(tenant, customer, "TENANT_OFF"));
         }
-        TenantSnapshotIndex index = serving.index().get(tenant); // one snapshot for the whole answer
+        TenantSnapshotIndex index = serving.served(tenant); // one snapshot for the whole answer
         if (index == null) {
             if (serving.expected() && !serving.loaded()) {
                 throw loading();

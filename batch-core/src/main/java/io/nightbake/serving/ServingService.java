@@ -75,6 +75,10 @@ public class ServingService {
     private final RecommendationIndex index = new RecommendationIndex();
     private final Map<String, TenantState> states = new ConcurrentHashMap<>();
     private final Map<String, Loaded> prepared = new ConcurrentHashMap<>();
+    /** During the first load: published snapshots not loaded yet, which a lookup may load ahead of the rest. */
+    private final Map<String, Snapshot> pending = new ConcurrentHashMap<>();
+    /** Runs before the first load takes a tenant; tests hold the load with it. */
+    volatile java.util.function.Consumer<String> beforeFirstLoadOf = tenant -> { };
     private final Map<String, TenantStatus> statuses = new ConcurrentHashMap<>();
     private volatile boolean active;
     private volatile boolean loaded;
@@ -98,6 +102,7 @@ public class ServingService {
         long started = System.nanoTime();
         refresh();
         loaded = true;
+        pending.clear();
         Map<Source, Long> sources = statuses.values().stream()
                 .collect(Collectors.groupingBy(TenantStatus::source, () -> new EnumMap<>(Source.class), Collectors.counting()));
         log.info("serving index loaded: {} tenants in {} ms ({})", index.size(),
@@ -125,6 +130,22 @@ public class ServingService {
 
     public RecommendationIndex index() {
         return index;
+    }
+
+    /**
+     * The tenant's served snapshot; while the first load is still going, a tenant it has not reached yet is loaded
+     * now, by the asking thread, so that the first lookups need not wait for the whole fleet.
+     */
+    public TenantSnapshotIndex served(String tenant) {
+        TenantSnapshotIndex served = index.get(tenant);
+        if (served == null && !loaded) {
+            Snapshot snapshot = pending.remove(tenant);
+            if (snapshot != null) {
+                serve(snapshot, null);
+                served = index.get(tenant);
+            }
+        }
+        return served;
     }
 
     /** The tenant's state as last seen, or null for a tenant the registry does not know. */
@@ -204,10 +225,18 @@ public class ServingService {
                 .collect(Collectors.toMap(e -> e.getKey().value(), Map.Entry::getValue));
         if (!loaded) {
             loadingTotal = current.size();
+            pending.putAll(current);
         }
         // tenants are independent: load them on all cores (mapping and checking a file is CPU-bound)
         current.values().parallelStream().forEach(snapshot -> {
             String tenant = snapshot.tenant().value();
+            if (!loaded) {
+                beforeFirstLoadOf.accept(tenant);
+            }
+            if (!loaded && pending.remove(tenant) == null) {
+                loadingDone.incrementAndGet(); // a lookup loaded it ahead of the rest
+                return;
+            }
             TenantSnapshotIndex served = index.get(tenant);
             TenantStatus status = statuses.get(tenant);
             boolean upToDate = served != null && served.snapshotId().equals(snapshot.snapshotId());

@@ -82,6 +82,38 @@ class ServingFallbackTest {
     }
 
     @Test
+    void aLookupDuringTheFirstLoadLoadsItsTenantAtOnce() throws Exception {
+        publish("s1", "p1", true);
+        tenants.register(TenantId.of("other"), TenantState.ON, "test", "test");
+        ServingService serving = new ServingService(snapshots, tenants, true);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        serving.beforeFirstLoadOf = tenant -> {
+            try {
+                release.await(); // the bulk load takes no tenant until the lookup below has been answered
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread start = new Thread(serving::start);
+        start.start();
+        while (serving.loadingProgress()[1] == 0) {
+            Thread.sleep(5); // until the pointers are read
+        }
+
+        assertThat(serving.index().get("acme")).isNull();
+        assertThat(serving.served("acme").lookup("c1", 10).productId(0)).isEqualTo("p1");
+        assertThat(serving.served("other")).isNull(); // known tenant, nothing published
+        assertThat(serving.loaded()).isFalse();
+
+        release.countDown();
+        start.join(10_000);
+        assertThat(serving.loaded()).isTrue();
+        assertThat(serving.loadingProgress()).containsExactly(1, 1);
+        assertThat(serving.index().get("acme").snapshotId()).isEqualTo("s1");
+        assertThat(serving.status("acme").source()).isEqualTo(ServingService.Source.SERVING_FILE);
+    }
+
+    @Test
     void aGoodServingFileIsMappedWithoutParsingParquet() throws Exception {
         Snapshot s1 = publish("s1", "p1", true);
         Files.delete(Path.of(s1.path())); // the Parquet is not needed to serve

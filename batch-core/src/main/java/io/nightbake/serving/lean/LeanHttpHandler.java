@@ -213,7 +213,7 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
             send(ok(body), alive);
             return;
         }
-        TenantSnapshotIndex index = server.serving().index().get(tenant); // one snapshot for the whole answer
+        TenantSnapshotIndex index = server.serving().served(tenant); // one snapshot for the whole answer
         if (index == null) {
             if (loading()) {
                 respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "index_loading", RecommendationController.LOADING, alive, null);

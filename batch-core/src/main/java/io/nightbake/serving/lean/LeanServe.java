@@ -68,18 +68,11 @@ public final class LeanServe {
      */
     public static ConfigurableApplicationContext start(List<String> springArgs, List<ApplicationContextInitializer<?>> hooks) {
         long started = System.nanoTime();
+        preloadClasses();
         String[] args = springArgs.toArray(String[]::new);
         StandardEnvironment environment = environment(args);
         Binder binder = Binder.get(environment);
         boolean security = binder.bind("nightbake.security.enabled", Boolean.class).orElse(true);
-        int defaultLimit = TemplateLoader.load(binder.bind("nightbake.template", String.class).orElse("")).topK();
-        LeanLookupServer.Settings settings = new LeanLookupServer.Settings(
-                binder.bind("server.address", String.class).orElse(null),
-                binder.bind("server.port", Integer.class).orElse(8080),
-                binder.bind("nightbake.serving.event-loop-threads", Integer.class).orElse(0),
-                security, defaultLimit);
-        int internalPort = binder.bind("nightbake.serving.internal-port", Integer.class).orElse(0);
-
         HikariDataSource dataSource = dataSource(binder);
         LeanLookupServer lean = null;
         try {
@@ -87,10 +80,21 @@ public final class LeanServe {
             ServingService serving = new ServingService(new SnapshotRegistry(dataSource, clock),
                     new TenantRegistry(dataSource, clock), true);
             ActiveApiKeys keys = new ActiveApiKeys(new ApiKeyRegistry(dataSource, clock), security);
+            // the database opens and the index loads while the listener starts; a lookup for a tenant not loaded
+            // yet loads it at once (ServingService#served)
+            Thread loader = new Thread(() -> loadEarly(serving, keys, security), "serving-index-load");
+            loader.start();
+            int defaultLimit = TemplateLoader.load(binder.bind("nightbake.template", String.class).orElse("")).topK();
+            LeanLookupServer.Settings settings = new LeanLookupServer.Settings(
+                    binder.bind("server.address", String.class).orElse(null),
+                    binder.bind("server.port", Integer.class).orElse(8080),
+                    binder.bind("nightbake.serving.event-loop-threads", Integer.class).orElse(0),
+                    security, defaultLimit);
+            int internalPort = binder.bind("nightbake.serving.internal-port", Integer.class).orElse(0);
             lean = LeanLookupServer.start(settings, serving, keys);
             log.info("lookup listener up {} ms after the JVM started ({} ms in serve)", uptimeMillis(),
                     (System.nanoTime() - started) / 1_000_000);
-            loadEarly(serving, keys, security);
+            joinUninterruptibly(loader);
 
             SpringApplication application = new SpringApplication(NightbakeApplication.class);
             application.setWebApplicationType(WebApplicationType.SERVLET);
@@ -117,6 +121,41 @@ public final class LeanServe {
             }
             dataSource.close();
             throw e;
+        }
+    }
+
+    /**
+     * Loading classes from the nested jars of {@code nightbake.jar} is most of what opening the database and starting
+     * the listener cost; this loads the main ones on another core while the configuration is read (an in-memory H2
+     * database opened and closed, Netty's transport and codec), so that the first lookup comes sooner.
+     */
+    private static void preloadClasses() {
+        Thread preload = new Thread(() -> {
+            try (java.sql.Connection ignored = new org.h2.Driver().connect("jdbc:h2:mem:", new java.util.Properties())) {
+                Class.forName("org.h2.server.TcpServer");
+                Class.forName("com.zaxxer.hikari.pool.HikariPool");
+                io.netty.channel.epoll.Epoll.isAvailable();
+                new io.netty.handler.codec.http.HttpServerCodec();
+                io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16).release();
+            } catch (Exception | LinkageError e) {
+                log.debug("preloading classes stopped: {}", e.toString()); // only a head start: nothing depends on it
+            }
+        }, "serve-preload");
+        preload.setDaemon(true);
+        preload.start();
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
