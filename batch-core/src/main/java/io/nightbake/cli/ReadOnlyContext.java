@@ -217,6 +217,10 @@ public final class ReadOnlyContext implements AutoCloseable {
                 throw new UncheckedIOException("cannot list the migrations in " + path + ": " + e.getMessage(), e);
             }
         }
+        if (url != null && url.startsWith("jdbc:h2:file:")
+                && !java.nio.file.Files.exists(java.nio.file.Path.of(withoutOptions(url).substring("jdbc:h2:file:".length()) + ".mv.db"))) {
+            throw noSchema(url); // and opening it would create an empty database file
+        }
         Set<String> applied = new TreeSet<>();
         boolean history = true;
         try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
@@ -234,11 +238,17 @@ public final class ReadOnlyContext implements AutoCloseable {
         }
         shipped.removeAll(applied);
         if (!shipped.isEmpty()) {
-            throw new SchemaNotCurrentException("the database " + withoutOptions(url) + (history && !applied.isEmpty()
-                    ? " has an older schema than this build (missing migrations " + shipped + ")"
-                    : " has no Nightbake schema yet") + "; read-only commands never migrate: run `recover` once (or"
-                    + " `run-nightly`, `serve`) to migrate it, then try again");
+            throw history && !applied.isEmpty() ? new SchemaNotCurrentException("the database " + withoutOptions(url)
+                    + " has an older schema than this build (missing migrations " + shipped + ")" + HOW_TO_MIGRATE)
+                    : noSchema(url);
         }
+    }
+
+    private static final String HOW_TO_MIGRATE = "; read-only commands never migrate: run `recover` once (or `run-nightly`,"
+            + " `serve`) to migrate it, then try again";
+
+    private static SchemaNotCurrentException noSchema(String url) {
+        return new SchemaNotCurrentException("the database " + withoutOptions(url) + " has no Nightbake schema yet" + HOW_TO_MIGRATE);
     }
 
     /** The JDBC URL without {@code ;options} or {@code ?parameters}, where a password may be. */

@@ -122,7 +122,14 @@ class ReadOnlyCommandsTest {
         assertThat(refused.out()).isEmpty();
         assertThat(refused.err().strip()).startsWith("error: the database jdbc:h2:file:" + empty + "/db/nightbake has no Nightbake "
                 + "schema yet; read-only commands never migrate: run `recover` once").doesNotContain("\n", "Exception", "AUTO_SERVER");
-        // Flyway did not run: not even its history table was created (nor Spring Batch's or anything else)
+        // nothing ran and nothing was created, not even an empty database file
+        assertThat(empty.resolve("db")).doesNotExist();
+
+        // an empty database (created by someone else): Flyway did not run, not even its history table was created
+        h2(empty).execute("SELECT 1");
+        Cli stillRefused = run(empty, List.of(), "runs");
+        assertThat(stillRefused.code()).isEqualTo(1);
+        assertThat(stillRefused.err()).contains("has no Nightbake schema yet");
         assertThat(h2(empty).queryForObject("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC'",
                 Integer.class)).isZero();
     }
