@@ -2,7 +2,8 @@
 # Start-up of the command line: wall time from `java -jar` to exit of the read-only commands (no Spring context),
 # the same `tenants` through the full application (--nightbake.cli.fast-reads=false), a write command (set-state, the
 # full application as always) and `--version` (the fat jar's launcher alone: the floor). Every round runs each command
-# once, so all of them see the same load; prints min and median per command, the machine and the load average.
+# once, each after a second with the CPUs at least 90% idle; prints min and median per command, the machine and the
+# load average.
 #   bench/cli-startup.sh [--rounds 5] [--home DIR]
 # Needs the built jar (./mvnw -B -ntp -DskipTests package); makes a demo home (demo --no-serve --tenants 5) in
 # /tmp/nb-cli-demo when DIR has none.
@@ -30,8 +31,16 @@ TIME_FILE=$(mktemp)
 trap 'rm -f "$TIME_FILE"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# percent of CPU time idle over the next second
+idle() {
+  read -r _ a b c d e f g _ < /proc/stat; local t1=$((a+b+c+d+e+f+g)) i1=$d
+  sleep 1
+  read -r _ a b c d e f g _ < /proc/stat; echo $(( 100 * (d - i1) / (a+b+c+d+e+f+g - t1) ))
+}
 for _ in $(seq "$ROUNDS"); do
   for c in "${COMMANDS[@]}"; do
+    # other work on the machine: start each run after a second with the CPUs at least 90% idle (at most a minute)
+    for _ in $(seq 60); do [ "$(idle)" -ge 90 ] && break; done
     # shellcheck disable=SC2086 # the command's words are meant to split
     /usr/bin/time -f %e -o "$TIME_FILE" java -jar "$JAR" $H $c >/dev/null 2>&1 || true
     TIMES[$c]="${TIMES[$c]:-} $(tail -1 "$TIME_FILE")"
