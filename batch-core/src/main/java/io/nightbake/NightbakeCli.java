@@ -547,8 +547,9 @@ public final class NightbakeCli {
 
     private static int runs(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("run", "limit"));
-        try (ConfigurableApplicationContext context = start(line.springArgs(), WebApplicationType.NONE)) {
-            RunsService runs = context.getBean(RunsService.class);
+        // read-only: no Spring context, no migration (see ReadOnlyContext)
+        try (io.nightbake.cli.ReadOnlyContext context = io.nightbake.cli.ReadOnlyContext.open(line.springArgs())) {
+            io.nightbake.runs.RunQueries runs = context.runs();
             if (line.flag("run")) {
                 out.print(RunReport.format(runs.show(runId(line))));
                 return 0;

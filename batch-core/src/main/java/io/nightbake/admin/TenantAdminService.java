@@ -272,6 +272,11 @@ public class TenantAdminService {
     }
 
     public boolean retired(TenantId id) {
+        return retired(dataSource, id);
+    }
+
+    /** Whether the tenant was retired ({@code retire-tenant}); a read, for the read-only command line too. */
+    public static boolean retired(javax.sql.DataSource dataSource, TenantId id) {
         return new io.nightbake.jdbc.Jdbc(dataSource).queryOne("SELECT tenant_id FROM nb_retired_tenant WHERE tenant_id = ?",
                 row -> row.getString(1), id.value()).isPresent();
     }

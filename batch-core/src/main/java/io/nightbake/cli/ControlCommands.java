@@ -46,9 +46,9 @@ public final class ControlCommands {
     public static int experiment(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of("tenant"));
         TenantId tenant = OperatorCommands.tenantId(line.required("tenant"));
-        try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
-            ControlService.ExperimentView view = context.getBean(ControlService.class).view(tenant);
-            out.println(context.getBeanProvider(JsonMapper.class).getIfAvailable(JsonMapper::new).writerWithDefaultPrettyPrinter().writeValueAsString(view));
+        try (ReadOnlyContext context = ReadOnlyContext.open(line.springArgs())) {
+            ControlService.ExperimentView view = context.get(ControlService.class).view(tenant);
+            out.println(context.get(JsonMapper.class).writerWithDefaultPrettyPrinter().writeValueAsString(view));
             return 0;
         } catch (UnknownTenantException e) {
             throw new UsageException(e.getMessage());

@@ -25,16 +25,19 @@ public final class OperatorCommands {
     private OperatorCommands() {
     }
 
-    /** Lists tenants; changes nothing (a new data folder is shown, and registered by the next night). */
+    /**
+     * Lists tenants; changes nothing (a new data folder is shown, and registered by the next night). Runs in the
+     * read-only context (no Flyway migration, Spring Batch, Quartz or Spark).
+     */
     public static int tenants(CommandLine line, PrintStream out) {
         line.allowOnly(Set.of());
-        try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
-            TenantAdminService admin = context.getBean(TenantAdminService.class);
-            for (Tenant tenant : context.getBean(TenantRegistry.class).list()) {
+        try (ReadOnlyContext context = ReadOnlyContext.open(line.springArgs())) {
+            javax.sql.DataSource database = context.get(javax.sql.DataSource.class);
+            for (Tenant tenant : context.get(TenantRegistry.class).list()) {
                 out.printf("%-20s %-7s since %s%s%n", tenant.id(), tenant.state(), tenant.updatedAt(),
-                        admin.retired(tenant.id()) ? "  (retired)" : "");
+                        TenantAdminService.retired(database, tenant.id()) ? "  (retired)" : "");
             }
-            for (TenantId folder : context.getBean(TenantDiscovery.class).newFolders()) {
+            for (TenantId folder : context.get(TenantDiscovery.class).newFolders()) {
                 out.printf("%-20s %-7s (new data folder: the next night registers it as ON)%n", folder, "-");
             }
             return 0;
@@ -209,8 +212,8 @@ public final class OperatorCommands {
             case "list" -> {
                 line.allowOnly(Set.of("tenant"));
                 TenantId tenant = line.flag("tenant") ? tenantId(line.required("tenant")) : null;
-                try (ConfigurableApplicationContext context = NightbakeCli.start(line.springArgs(), WebApplicationType.NONE)) {
-                    ApiKeyService keys = context.getBean(ApiKeyService.class);
+                try (ReadOnlyContext context = ReadOnlyContext.open(line.springArgs())) {
+                    ApiKeyService keys = context.get(ApiKeyService.class);
                     List<ApiKeyService.ApiKeyView> all = tenant == null ? keys.list() : keys.list(tenant);
                     out.printf("%-16s  %-8s  %-20s  %-24s  %-27s  %s%n", "id", "role", "tenant", "name", "created", "status");
                     for (ApiKeyService.ApiKeyView k : all) {

@@ -5,13 +5,10 @@ import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.batch.RunReport;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -21,13 +18,13 @@ import org.springframework.stereotype.Service;
 @Service
 public class RunsService {
 
-    private final JobRepository jobRepository;
+    private final RunQueries queries;
     private final RunReport report;
     private final NightlyLauncher launcher;
     private final RunRecovery recovery;
 
     public RunsService(JobRepository jobRepository, RunReport report, NightlyLauncher launcher, RunRecovery recovery) {
-        this.jobRepository = jobRepository;
+        this.queries = new RunQueries(jobRepository, report);
         this.report = report;
         this.launcher = launcher;
         this.recovery = recovery;
@@ -43,25 +40,12 @@ public class RunsService {
 
     /** The latest runs first. */
     public List<RunSummary> list(int limit) {
-        List<RunSummary> runs = new ArrayList<>();
-        for (JobInstance instance : jobRepository.getJobInstances(NightlyJobConfig.JOB_NAME, 0, limit)) {
-            List<JobExecution> attempts = report.attempts(instance);
-            if (attempts.isEmpty()) {
-                continue; // created an instant ago by another launcher
-            }
-            JobExecution first = attempts.get(0);
-            JobExecution last = attempts.get(attempts.size() - 1);
-            runs.add(new RunSummary(instance.getInstanceId(), last.getJobParameters().getLocalDate(NightlyJobConfig.RUN_DATE),
-                    last.getStatus().name(), last.getExitStatus().getExitCode(), first.getStartTime(), last.getEndTime(),
-                    attempts.size(), RunReport.failedTenants(RunReport.latestPartitions(attempts))));
-        }
-        runs.sort((a, b) -> Long.compare(b.runId(), a.runId()));
-        return runs;
+        return queries.list(limit);
     }
 
     /** The run per tenant (the latest attempt for each). */
     public RunReport.Run show(long runId) {
-        return report.of(latestAttempt(runId));
+        return queries.show(runId);
     }
 
     /**
@@ -97,20 +81,7 @@ public class RunsService {
     }
 
     private JobExecution latestAttempt(long runId) {
-        JobInstance instance;
-        try {
-            instance = jobRepository.getJobInstance(runId);
-        } catch (DataAccessException e) {
-            instance = null; // the DAO answers a missing id with "Incorrect result size"
-        }
-        if (instance == null || !NightlyJobConfig.JOB_NAME.equals(instance.getJobName())) {
-            throw new UnknownRunException(runId);
-        }
-        JobExecution last = jobRepository.getLastJobExecution(instance);
-        if (last == null) {
-            throw new UnknownRunException(runId);
-        }
-        return jobRepository.getJobExecution(last.getId());
+        return queries.latestAttempt(runId);
     }
 
     public static class UnknownRunException extends RuntimeException {
