@@ -68,7 +68,6 @@ public final class LeanServe {
      */
     public static ConfigurableApplicationContext start(List<String> springArgs, List<ApplicationContextInitializer<?>> hooks) {
         long started = System.nanoTime();
-        preloadClasses();
         String[] args = springArgs.toArray(String[]::new);
         StandardEnvironment environment = environment(args);
         Binder binder = Binder.get(environment);
@@ -122,27 +121,6 @@ public final class LeanServe {
             dataSource.close();
             throw e;
         }
-    }
-
-    /**
-     * Loading classes from the nested jars of {@code nightbake.jar} is most of what opening the database and starting
-     * the listener cost; this loads the main ones on another core while the configuration is read (an in-memory H2
-     * database opened and closed, Netty's transport and codec), so that the first lookup comes sooner.
-     */
-    private static void preloadClasses() {
-        Thread preload = new Thread(() -> {
-            try (java.sql.Connection ignored = new org.h2.Driver().connect("jdbc:h2:mem:", new java.util.Properties())) {
-                Class.forName("org.h2.server.TcpServer");
-                Class.forName("com.zaxxer.hikari.pool.HikariPool");
-                io.netty.channel.epoll.Epoll.isAvailable();
-                new io.netty.handler.codec.http.HttpServerCodec();
-                io.netty.buffer.PooledByteBufAllocator.DEFAULT.buffer(16).release();
-            } catch (Exception | LinkageError e) {
-                log.debug("preloading classes stopped: {}", e.toString()); // only a head start: nothing depends on it
-            }
-        }, "serve-preload");
-        preload.setDaemon(true);
-        preload.start();
     }
 
     private static void joinUninterruptibly(Thread thread) {
