@@ -53,7 +53,7 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
 
     private final LeanLookupServer server;
     private final LookupRequest lookup = new LookupRequest();
-    private final byte[][] scratch = {new byte[64]};
+    private final LookupJson.Scratch scratch = new LookupJson.Scratch();
 
     private ChannelHandlerContext ctx;
     /** The rest of a request answered here (its body, if any) is dropped. */
