@@ -1,7 +1,6 @@
 package io.nightbake.tenant;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A tenant's identifier. It ends up in file paths, SQL and URLs, so it only admits
@@ -9,11 +8,9 @@ import java.util.regex.Pattern;
  */
 public record TenantId(String value) implements java.io.Serializable, Comparable<TenantId> {
 
-    private static final Pattern ALLOWED = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-
     public TenantId {
         Objects.requireNonNull(value, "tenant id");
-        if (!ALLOWED.matcher(value).matches()) {
+        if (!isValid(value)) {
             throw new IllegalArgumentException("invalid tenant id '" + printable(value)
                     + "': use 1-63 characters of [a-z0-9_-], starting with a letter or digit");
         }
@@ -23,9 +20,22 @@ public record TenantId(String value) implements java.io.Serializable, Comparable
         return new TenantId(value);
     }
 
-    /** True when {@code value} would make a valid tenant id. */
+    /**
+     * True when {@code value} would make a valid tenant id: {@code [a-z0-9][a-z0-9_-]{0,62}}, checked without a regex
+     * Matcher because every lookup checks its tenant (the Matcher was a tenth of a lookup's garbage).
+     */
     public static boolean isValid(String value) {
-        return value != null && ALLOWED.matcher(value).matches();
+        if (value == null || value.isEmpty() || value.length() > 63) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String printable(String value) {
