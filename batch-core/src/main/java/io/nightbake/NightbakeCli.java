@@ -342,7 +342,9 @@ public final class NightbakeCli {
         }
         springArgs = loopbackWhenOpen(springArgs);
         boolean serve = !line.flag("no-serve");
-        ConfigurableApplicationContext context = start(springArgs, serve ? WebApplicationType.SERVLET : WebApplicationType.NONE);
+        // served as `serve` serves: lookups on the lean listener, the console and the rest through it to Spring
+        ConfigurableApplicationContext context = serve ? LeanServe.start(springArgs, List.of())
+                : start(springArgs, WebApplicationType.NONE);
         boolean keepRunning = false;
         try {
             if (serve) {

@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nightbake.NightbakeCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's demo command, end to end through the command line (without serving, on a smaller fleet). */
+/** The README's demo command, end to end through the command line (on a smaller fleet). */
 class DemoCommandTest {
 
     @TempDir
@@ -34,6 +43,58 @@ class DemoCommandTest {
                 .contains("OFF", "unpublished");
         assertThat(secondNight.lines().filter(l -> l.startsWith("tenant-001")).findFirst().orElseThrow())
                 .contains("ON", "completed", "rmse");
+    }
+
+    /** As the README runs it: the nights, then lookups, the console and the admin API served on 127.0.0.1 until stopped. */
+    @Test
+    void theDemoKeepsServingLookupsAndTheConsoleOnLoopback(@TempDir Path logs) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        for (String open : System.getProperty("nightbake.test.add-opens", "").split(" ")) {
+            if (!open.isBlank()) {
+                command.add(open);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.nightbake.NightbakeCli", "demo",
+                "--tenants", "6", "--nightbake.home=" + home, "--server.port=" + port));
+        Path log = logs.resolve("demo.log");
+        Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String serving = "serving 5 tenants at http://localhost:" + port + "/api/v1/tenants/"; // tenant-006 is OFF
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (!Files.readString(log).contains(serving)) {
+                assertThat(demo.isAlive()).as(Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("the demo serves within 4 minutes").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(log)).contains("lookup listener on /127.0.0.1:" + port);
+
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> lookup = get(client, port, "/api/v1/tenants/tenant-001/customers/cust-000001/recommendations?limit=5");
+            assertThat(lookup.statusCode()).as(lookup.body()).isEqualTo(200);
+            assertThat(lookup.body()).contains("\"status\":\"OK\"", "\"rank\":5", "\"snapshotDate\":\"2026-11-07\"");
+            HttpResponse<String> off = get(client, port, "/api/v1/tenants/tenant-006/customers/cust-000001/recommendations");
+            assertThat(off.body()).as("tenant-006 is switched off by the demo").contains("\"status\":\"TENANT_OFF\"");
+            HttpResponse<String> console = get(client, port, "/");
+            assertThat(console.statusCode()).isEqualTo(200);
+            assertThat(console.body()).containsIgnoringCase("<html");
+            HttpResponse<String> runs = get(client, port, "/api/v1/admin/runs");
+            assertThat(runs.statusCode()).as(runs.body()).isEqualTo(200);
+            assertThat(runs.body()).contains("2026-11-07");
+        } finally {
+            demo.destroy();
+            if (!demo.waitFor(30, TimeUnit.SECONDS)) {
+                demo.destroyForcibly();
+            }
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
