@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of the command line: wall time from `java -jar` to exit of the read-only commands (no Spring context),
 # the same `tenants` through the full application (--nightbake.cli.fast-reads=false), a write command (set-state, the
-# full application as always) and `--version` (the fat jar's launcher alone: the floor). Every round runs each command
+# full application as always) and `--version` (the JVM and the launcher alone: the floor). Every round runs each command
 # once, each after a second with the CPUs at least 90% idle; prints min and median per command, the machine and the
 # load average.
 #   bench/cli-startup.sh [--rounds 5] [--home DIR]

@@ -48,7 +48,7 @@ public class SparkProvider implements DisposableBean {
         }
         Map<String, String> settings = new TreeMap<>(conf);
         if (executorJar != null) {
-            // our jar first: the executors load Nightbake's classes from it, never from the Spring Boot fat jar
+            // our jar first: the executors load Nightbake's classes from it, never from the driver's lib/
             settings.merge("spark.jars", executorJar, (given, ours) -> ours + "," + given);
         }
         return SparkSessions.shared(master, settings);
