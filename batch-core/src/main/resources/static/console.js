@@ -473,7 +473,7 @@ async function tenantPage(page, tenant) {
       h("h1", {}, o.tenant), badge(o.state, "state " + String(o.state).toLowerCase()),
       h("span", { class: "muted", id: "tenant-state", dataset: { state: o.state } }, "since " + time(o.stateSince))),
     h("div", { class: "row" },
-      card("Champion", { id: "champion", class: "card" }, championCard(champion, o.publishedSnapshot)),
+      card("Champion", { id: "champion", class: "card" }, championCard(champion, o.publishedSnapshot, o.pin)),
       card("Actions", { id: "actions", class: "card" }, actions(o, operator))),
     lastNightCard(o),
     h("div", { class: "row" },
@@ -497,14 +497,15 @@ async function tenantPage(page, tenant) {
   loadOnline(o.tenant, operator).catch(e => show(e.message, "error"));
 }
 
-function championCard(c, snapshot) {
+function championCard(c, snapshot, pin) {
   if (!c) return h("p", { class: "muted" }, "No champion yet: the tenant's first night has not produced one.");
   const row = (k, v) => h("tr", {}, h("th", {}, k), h("td", {}, dash(v)));
   return h("table", { class: "kv" }, row("version", c.version), row("trained on the night of", c.runDate),
     row("algorithm", c.algorithm), row("template", `${c.templateName} v${c.templateVersion}`),
     row("hyper-parameters", c.hyperParameters), row("training rows / holdout rows", `${c.trainRows} / ${c.holdoutRows}`),
     row("training data fingerprint", c.trainFingerprint ? c.trainFingerprint.slice(0, 16) + "\u2026" : null),
-    row("libraries", c.libraryVersions), row("finished", time(c.finishedAt)), row("serves snapshot", snapshot));
+    row("libraries", c.libraryVersions), row("finished", time(c.finishedAt)), row("serves snapshot", snapshot),
+    pin ? h("tr", { id: "pin" }, h("th", {}, "pinned"), h("td", {}, `version ${pin.version} by ${pin.by}, ${time(pin.at)}: ${pin.reason}`)) : null);
 }
 
 function lastNightCard(o) {
@@ -521,7 +522,6 @@ function actions(o, operator) {
   const reason = h("textarea", { id: "reason", rows: 2, maxlength: 1000, placeholder: "Why? (required, kept in the audit trail)" });
   const result = h("p", { id: "action-result", role: "status" });
   const versions = [...new Set(o.nights.map(n => n.challenger && n.challenger.version).filter(v => v != null))].sort((a, b) => b - a);
-  const lastEvent = o.championHistory[o.championHistory.length - 1];
   const button = (action, label, cls, extra) => h("button", Object.assign({ type: "button", class: cls || "", dataset: { action },
     onclick: () => act(o.tenant, action, reason, result) }, extra || {}), label);
   const stateButtons = [
@@ -532,7 +532,7 @@ function actions(o, operator) {
   const operatorButtons = operator ? [
     h("span", { class: "pin" }, h("select", { id: "pin-version" }, versions.map(v => h("option", { value: v }, "version " + v))),
       button("pin", "Pin", "", { disabled: !versions.length })),
-    lastEvent && lastEvent.kind === "pin" ? button("unpin", "Unpin", "", { title: "undo the pin: back to the champion before it" }) : null,
+    o.pin ? button("unpin", "Unpin", "", { title: "release the pin: the next night may promote a better challenger again" }) : null,
     button("rollback-model", "Roll back model", "", { disabled: o.championHistory.length < 2 }),
     button("rollback-snapshot", "Roll back snapshot", "", { disabled: o.snapshots.length < 2 }),
     o.lastNight && o.lastNight.failed ? button("rerun", "Rerun failed partitions", "primary") : null,
@@ -559,7 +559,7 @@ async function act(tenant, action, reasonEl, result) {
     off: () => api("/api/v1/tenants/" + t + "/state", { json: { state: "OFF", reason } }),
     on: () => api("/api/v1/tenants/" + t + "/state", { json: { state: "ON", reason } }),
     pin: () => api(admin + "/champion", { json: { version: +document.getElementById("pin-version").value, reason } }),
-    unpin: () => api(admin + "/champion/rollback", { json: { reason: "unpin: " + reason } }),
+    unpin: () => api(admin + "/champion/pin", { method: "DELETE", json: { reason } }),
     "rollback-model": () => api(admin + "/champion/rollback", { json: { reason } }),
     "rollback-snapshot": () => api(admin + "/snapshot/rollback", { json: { reason } }),
     rerun: () => api(admin + "/rerun", { json: { reason } }),

@@ -90,9 +90,14 @@ public class TenantConsoleService {
     public record LastNight(long runId, LocalDate runDate, boolean failed, List<PartitionLine> partitions) {
     }
 
+    /** An operator's pin on the champion: nightly promotions wait until it is released ({@code unpin-model}). */
+    public record PinLine(int version, String by, String reason, Instant at) {
+    }
+
     public record TenantOverview(String tenant, String zone, TenantState state, Instant stateSince, Lineage champion,
-                                 String publishedSnapshot, List<StateChange> stateHistory, List<ChampionEvent> championHistory,
-                                 List<NightFigures> nights, List<SnapshotLine> snapshots, LastNight lastNight) {
+                                 PinLine pin, String publishedSnapshot, List<StateChange> stateHistory,
+                                 List<ChampionEvent> championHistory, List<NightFigures> nights, List<SnapshotLine> snapshots,
+                                 LastNight lastNight) {
     }
 
     public TenantOverview overview(TenantId id) {
@@ -113,7 +118,9 @@ public class TenantConsoleService {
             events.add(new ChampionEvent(kind, c.oldVersion(), c.newVersion(), c.changedAt(), night, c.changedBy(), c.reason()));
         }
         return new TenantOverview(id.value(), fleet.zone().getId(), tenant.state(), tenant.updatedAt(),
-                champion.map(TenantConsoleService::lineage).orElse(null), served, stateHistory(id), events, nights,
+                champion.map(TenantConsoleService::lineage).orElse(null),
+                models.pin(id).map(p -> new PinLine(p.version(), p.pinnedBy(), p.reason(), p.pinnedAt())).orElse(null),
+                served, stateHistory(id), events, nights,
                 snapshots.snapshots(id).stream().map(s -> new SnapshotLine(s.snapshotId(), s.runDate(), s.modelVersion(),
                         s.customers(), s.entries(), s.builtAt(), s.snapshotId().equals(served))).toList(),
                 lastNight(id));

@@ -378,8 +378,32 @@ class ConsoleBrowserTest {
         assertThat(find("#state-history").getText()).contains("client asked to keep this model over the holidays");
     }
 
+    /** The console's Unpin is the API's and the CLI's unpin: it releases the pin and keeps the champion. */
     @Test
     @Order(5)
+    void aPinShowsOnTheChampionCardAndUnpinReleasesIt() throws Exception {
+        TenantId tenant = TenantId.of("tenant-001");
+        browser.get(url("/tenants/tenant-001"));
+        assertThat(find("#champion").getText()).doesNotContain("pinned");
+        assertThat(browser.findElements(By.cssSelector("button[data-action=unpin]"))).isEmpty();
+        find("#reason").sendKeys("keep this version while the client audits it");
+        find("button[data-action=pin]").click();
+        waiting().until(d -> models.pin(tenant).isPresent());
+        int pinned = models.pin(tenant).orElseThrow().version();
+        assertThat(find("#pin").getText()).contains("version " + pinned + " by ops-console",
+                "keep this version while the client audits it");
+        screenshot("tenant-pinned");
+
+        find("#reason").sendKeys("audit finished");
+        find("button[data-action=unpin]").click();
+        waiting().until(d -> models.pin(tenant).isEmpty());
+        waiting().until(d -> d.findElements(By.id("pin")).isEmpty()
+                && d.findElements(By.cssSelector("button[data-action=unpin]")).isEmpty());
+        assertThat(models.champion(tenant).orElseThrow().version()).as("unpin is not a rollback").isEqualTo(pinned);
+    }
+
+    @Test
+    @Order(6)
     void aTenantKeySeesOnlyItsOwnTenantWithOnlyTenantActions() throws Exception {
         signIn(tenantOneKey);
         waiting().until(d -> d.getCurrentUrl().endsWith("#/tenants/tenant-001"));
