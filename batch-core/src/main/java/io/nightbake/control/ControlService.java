@@ -221,6 +221,9 @@ public class ControlService {
                 .map(n -> running.get().armTable(n.challengerShare()));
     }
 
+    /** The baseline arm's model folders: {@code <models>/<tenant>/baseline-<run date>}. */
+    public static final String BASELINE_FOLDER_PREFIX = "baseline-";
+
     /**
      * The model folder of an arm: the registered version's, or for the baseline arm (version 0) tonight's popularity
      * lists as a model, fitted on the tenant's interactions up to the run date and written once per night.
@@ -231,7 +234,7 @@ public class ControlService {
                     "tenant '" + tenant + "': arm " + arm.name() + " names model version " + arm.modelVersion()
                             + ", which is not registered")).artifactPath());
         }
-        Path dir = properties.modelsDir().resolve(tenant.value()).resolve("baseline-" + runDate);
+        Path dir = properties.modelsDir().resolve(tenant.value()).resolve(BASELINE_FOLDER_PREFIX + runDate);
         if (Files.exists(dir.resolve(ModelArtifacts.PARAMETERS))) {
             return dir;
         }

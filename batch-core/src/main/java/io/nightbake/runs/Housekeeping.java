@@ -1,6 +1,7 @@
 package io.nightbake.runs;
 
 import io.nightbake.NightbakeProperties;
+import io.nightbake.control.ControlService;
 import io.nightbake.model.ModelRegistry;
 import io.nightbake.model.ModelVersion;
 import io.nightbake.tenant.Tenant;
@@ -22,8 +23,10 @@ import org.springframework.stereotype.Component;
 /**
  * After every night: the files of model versions that never served (rejected, or recorded while the champion was
  * pinned) are deleted beyond the newest {@code nightbake.retention.unpromoted-models} per tenant (their registry rows
- * stay: lineage and figures are the audit trail; a pin refuses a version without files), and empty staging folders
- * are removed. The champion's files are never touched.
+ * stay: lineage and figures are the audit trail; a pin refuses a version without files); so are the baseline arm's
+ * per-night model folders beyond the newest {@code nightbake.retention.baseline-models} (an experiment writes one a
+ * night; a rerun of an older night fits its own again); and empty staging folders are removed. The champion's files
+ * are never touched.
  */
 @Component
 public class Housekeeping implements JobExecutionListener {
@@ -34,13 +37,16 @@ public class Housekeeping implements JobExecutionListener {
     private final ModelRegistry models;
     private final NightbakeProperties properties;
     private final int keepUnpromoted;
+    private final int keepBaselines;
 
     public Housekeeping(TenantRegistry tenants, ModelRegistry models, NightbakeProperties properties,
-                        @Value("${nightbake.retention.unpromoted-models:3}") int keepUnpromoted) {
+                        @Value("${nightbake.retention.unpromoted-models:3}") int keepUnpromoted,
+                        @Value("${nightbake.retention.baseline-models:2}") int keepBaselines) {
         this.tenants = tenants;
         this.models = models;
         this.properties = properties;
         this.keepUnpromoted = Math.max(0, keepUnpromoted);
+        this.keepBaselines = Math.max(1, keepBaselines); // tonight's lists came from the newest
     }
 
     @Override
@@ -67,12 +73,33 @@ public class Housekeeping implements JobExecutionListener {
                     deleted++;
                 }
             }
+            deleted += cleanBaselines(properties.modelsDir().resolve(tenant.id().value()));
         }
         removeEmptyFolders(properties.stagingDir());
         if (deleted > 0) {
-            log.info("housekeeping: deleted the files of {} unpromoted model versions (their records stay)", deleted);
+            log.info("housekeeping: deleted {} model folders of unpromoted versions (their records stay) and older "
+                    + "baseline arms", deleted);
         }
         return deleted;
+    }
+
+    /** Deletes the tenant's baseline-arm folders beyond the newest {@code keepBaselines} (the names sort by date). */
+    private int cleanBaselines(Path tenantModels) {
+        if (!Files.isDirectory(tenantModels)) {
+            return 0;
+        }
+        List<Path> baselines;
+        try (Stream<Path> entries = Files.list(tenantModels)) {
+            baselines = entries.filter(p -> p.getFileName().toString().startsWith(ControlService.BASELINE_FOLDER_PREFIX))
+                    .filter(Files::isDirectory)
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        } catch (IOException e) {
+            log.warn("housekeeping: cannot list {}: {}", tenantModels, e.getMessage());
+            return 0;
+        }
+        List<Path> old = baselines.stream().skip(keepBaselines).toList();
+        old.forEach(Housekeeping::deleteTree);
+        return old.size();
     }
 
     /** Deletes the empty folders under {@code root} (not root itself), deepest first. */
