@@ -4,6 +4,7 @@ import io.nightbake.runs.RunLock;
 import io.nightbake.runs.SkippedNights;
 import java.time.LocalDate;
 import java.util.Optional;
+import org.springframework.batch.core.BatchStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.job.Job;
@@ -57,6 +58,15 @@ public class NightlyLauncher {
      * @throws RunLock.HeldException when another date's night is running
      */
     public JobExecution run(LocalDate runDate) throws Exception {
+        // a completed night never runs again, so its launch needs no lock: taking it, even for an instant, made a
+        // re-fire of tonight's trigger refuse an operator's launch of another date as "night ... is running"
+        Optional<JobExecution> completed = latest(runDate).filter(e -> e.getStatus() == BatchStatus.COMPLETED);
+        if (completed.isPresent()) {
+            log.info("nightly run {} not started: it completed already (run {})", runDate,
+                    completed.get().getJobInstanceId());
+            skippedNights.ran(runDate);
+            return completed.get();
+        }
         for (int attempt = 0; !lock.tryAcquire(runDate); attempt++) {
             Optional<RunLock.Holder> holder = lock.holder();
             if (holder.isPresent() && holder.get().runDate().equals(runDate)) {

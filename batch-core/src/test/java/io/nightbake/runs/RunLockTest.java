@@ -81,6 +81,11 @@ class RunLockTest {
         lock.release(RUNNING);
         assertThat(launcher.run(OTHER).getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(lock.holder()).as("released when the night ends").isEmpty();
+
+        // a launch of the completed night (a re-fire of its trigger) neither waits for nor takes the lock
+        assertThat(lock.tryAcquire(RUNNING)).isTrue();
+        assertThat(launcher.run(OTHER).getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(lock.holder().orElseThrow().runDate()).isEqualTo(RUNNING);
     }
 
     @Test
