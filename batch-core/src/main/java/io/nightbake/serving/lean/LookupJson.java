@@ -21,7 +21,7 @@ final class LookupJson {
     private LookupJson() {
     }
 
-    /** One event-loop thread's buffers for the product ids and score texts that it writes. */
+    /** One connection's buffers (its handler runs on one event-loop thread) for the product ids and score texts. */
     static final class Scratch {
         private byte[] id = new byte[64];
         private final StringBuilder number = new StringBuilder(32);
