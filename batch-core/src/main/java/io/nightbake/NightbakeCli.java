@@ -4,6 +4,7 @@ import io.nightbake.admin.AdminException;
 import io.nightbake.batch.NightlyLauncher;
 import io.nightbake.bench.PrebakeBenchmark;
 import io.nightbake.bench.ServingBenchmark;
+import io.nightbake.runs.RunLock;
 import io.nightbake.runs.RunRecovery;
 import io.nightbake.runs.RunsService;
 import io.nightbake.batch.RunReport;
@@ -219,6 +220,9 @@ public final class NightbakeCli {
         } catch (AdminException e) {
             err.println("error: " + e.getMessage());
             return e.kind() == AdminException.Kind.INVALID ? 2 : 1;
+        } catch (RunLock.HeldException e) {
+            err.println("error: " + e.getMessage());
+            return EXIT_ANOTHER_NIGHT_RUNNING;
         } catch (Exception e) {
             Throwable cause = rootConfigError(e);
             // one line with what went wrong; the stack trace only when asked for (--debug)
@@ -229,6 +233,12 @@ public final class NightbakeCli {
             return 1;
         }
     }
+
+    /**
+     * The exit code of {@code run-nightly} and {@code rerun} when another night holds the run lock: sysexits'
+     * EX_TEMPFAIL ("try again later"), so that a wrapper script can retry without mistaking it for failed tenants (1).
+     */
+    public static final int EXIT_ANOTHER_NIGHT_RUNNING = 75;
 
     /** Commands that work on an existing Nightbake home; demo, generate and serve may create one. */
     private static final Set<String> NEEDS_HOME = Set.of("run-nightly", "runs", "rerun", "recover", "tenants", "check-data",
