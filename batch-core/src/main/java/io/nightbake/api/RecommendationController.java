@@ -7,9 +7,7 @@ import io.nightbake.tenant.TenantId;
 import io.nightbake.tenant.TenantState;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -40,7 +38,7 @@ public class RecommendationController {
 
     private final ServingService serving;
     private final TemplatePipeline template;
-    private final Timer lookupLatency;
+    private final LookupTimers lookupLatency;
     private final LookupAnswer answers;
 
     public RecommendationController(ServingService serving, TemplatePipeline template, MeterRegistry registry,
@@ -48,8 +46,7 @@ public class RecommendationController {
         this.serving = serving;
         this.template = template;
         this.answers = new LookupAnswer(json);
-        this.lookupLatency = Timer.builder("nightbake.lookup.latency").description("time to answer a recommendation lookup")
-                .register(registry);
+        this.lookupLatency = new LookupTimers(registry);
     }
 
     /**
@@ -66,10 +63,16 @@ public class RecommendationController {
     public ResponseEntity<byte[]> recommendations(@PathVariable String tenant, @PathVariable String customer,
                                              @RequestParam(required = false) String limit) {
         long start = System.nanoTime();
+        int status = 500;
         try {
-            return lookup(tenant, customer, limit);
+            ResponseEntity<byte[]> answer = lookup(tenant, customer, limit);
+            status = answer.getStatusCode().value();
+            return answer;
+        } catch (ApiException e) {
+            status = e.status().value();
+            throw e;
         } finally {
-            lookupLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            lookupLatency.record(status, System.nanoTime() - start);
         }
     }
 

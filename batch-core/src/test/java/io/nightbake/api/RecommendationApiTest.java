@@ -44,6 +44,8 @@ class RecommendationApiTest {
     ServingService serving;
     @Autowired
     tools.jackson.databind.json.JsonMapper json;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
     @LocalServerPort
     int port;
 
@@ -102,6 +104,22 @@ class RecommendationApiTest {
         HttpResponse<String> unpublished = get("/api/v1/tenants/fresh/customers/c1/recommendations");
         assertThat(unpublished.statusCode()).isEqualTo(503);
         assertThat(unpublished.body()).contains("\"error\":\"not_published\"");
+    }
+
+    @Test
+    void lookupsAreTimedByTheirAnswersStatus() throws Exception {
+        long ok = lookups("200");
+        long unknown = lookups("404");
+        get("/api/v1/tenants/acme/customers/c1/recommendations");
+        get("/api/v1/tenants/acme/customers/c2/recommendations");
+        get("/api/v1/tenants/acme/customers/c404/recommendations");
+        assertThat(lookups("200") - ok).isEqualTo(2);
+        assertThat(lookups("404") - unknown).isEqualTo(1);
+    }
+
+    private long lookups(String status) {
+        io.micrometer.core.instrument.Timer timer = meters.find(LookupTimers.NAME).tag("status", status).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     /** The answer as the controller built it before it wrote JSON straight from the index: the reference shape. */

@@ -56,6 +56,8 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
     private final LookupJson.Scratch scratch = new LookupJson.Scratch();
 
     private ChannelHandlerContext ctx;
+    /** The status of the last answer sent from here (the lookup timers' tag). */
+    private int answered;
     /** The rest of a request answered here (its body, if any) is dropped. */
     private boolean discarding;
     /** A forwarded request whose exchange has not ended. */
@@ -125,7 +127,7 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
                 } else {
                     answer(request, alive);
                 }
-                server.recordLookup(System.nanoTime() - started);
+                server.recordLookup(answered, System.nanoTime() - started);
                 return;
             }
         }
@@ -265,6 +267,7 @@ final class LeanHttpHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes an answer (flushed at the end of the read batch); closes the connection after it unless kept alive. */
     private void send(FullHttpResponse response, boolean alive) {
+        answered = response.status().code();
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (alive) {
             ctx.write(response, ctx.voidPromise());

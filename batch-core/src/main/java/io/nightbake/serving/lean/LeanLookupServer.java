@@ -1,6 +1,7 @@
 package io.nightbake.serving.lean;
 
 import io.nightbake.access.ActiveApiKeys;
+import io.nightbake.api.LookupTimers;
 import io.nightbake.serving.ServingService;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,7 +25,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +65,7 @@ public final class LeanLookupServer implements AutoCloseable {
     private final boolean epoll;
     private final Channel channel;
     private volatile InetSocketAddress backend;
-    private volatile LongConsumer lookupLatency;
+    private volatile LookupTimers lookupLatency;
 
     private LeanLookupServer(Settings settings, ServingService serving, ActiveApiKeys keys) throws InterruptedException {
         this.settings = settings;
@@ -137,15 +137,15 @@ public final class LeanLookupServer implements AutoCloseable {
         return backend;
     }
 
-    /** Where each lookup's latency goes (the {@code nightbake.lookup.latency} timer, once Spring is up). */
-    public void lookupLatency(LongConsumer nanos) {
-        this.lookupLatency = nanos;
+    /** Where each lookup's status and latency go (the {@code nightbake.lookup.latency} timers, once Spring is up). */
+    public void lookupLatency(LookupTimers timers) {
+        this.lookupLatency = timers;
     }
 
-    void recordLookup(long nanos) {
-        LongConsumer sink = lookupLatency;
-        if (sink != null) {
-            sink.accept(nanos);
+    void recordLookup(int status, long nanos) {
+        LookupTimers timers = lookupLatency;
+        if (timers != null) {
+            timers.record(status, nanos);
         }
     }
 

@@ -2,10 +2,10 @@ package io.nightbake.serving.lean;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.nightbake.NightbakeApplication;
 import io.nightbake.access.ActiveApiKeys;
 import io.nightbake.access.ApiKeyRegistry;
+import io.nightbake.api.LookupTimers;
 import io.nightbake.config.TemplateLoader;
 import io.nightbake.serving.ServingService;
 import io.nightbake.snapshot.SnapshotRegistry;
@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -139,9 +138,7 @@ public final class LeanServe {
 
     /** Spring is up: forward to its Tomcat, and time lookups with its meter registry. */
     private static void ready(ConfigurableApplicationContext context, LeanLookupServer server) {
-        Timer latency = Timer.builder("nightbake.lookup.latency").description("time to answer a recommendation lookup")
-                .register(context.getBean(MeterRegistry.class));
-        server.lookupLatency(nanos -> latency.record(nanos, TimeUnit.NANOSECONDS));
+        server.lookupLatency(new LookupTimers(context.getBean(MeterRegistry.class)));
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         server.backend(new InetSocketAddress("127.0.0.1", port));
         log.info("Spring is up {} ms after the JVM started; requests other than lookups go to 127.0.0.1:{}",

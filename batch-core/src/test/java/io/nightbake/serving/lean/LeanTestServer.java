@@ -1,6 +1,8 @@
 package io.nightbake.serving.lean;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nightbake.access.ActiveApiKeys;
+import io.nightbake.api.LookupTimers;
 import io.nightbake.config.TemplatePipeline;
 import io.nightbake.serving.ServingService;
 import java.net.InetSocketAddress;
@@ -43,6 +45,7 @@ public final class LeanTestServer {
         LeanLookupServer server = LeanLookupServer.start(new LeanLookupServer.Settings("127.0.0.1", 0, 2, security,
                         context.getBean(TemplatePipeline.class).topK()), context.getBean(ServingService.class),
                 context.getBean(ActiveApiKeys.class));
+        server.lookupLatency(new LookupTimers(context.getBean(MeterRegistry.class))); // as LeanServe does once Spring is up
         ((ConfigurableApplicationContext) context).addApplicationListener(event -> {
             if (event instanceof ContextClosedEvent) {
                 server.close();
