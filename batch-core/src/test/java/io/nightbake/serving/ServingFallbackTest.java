@@ -173,6 +173,29 @@ class ServingFallbackTest {
         assertThat(serving.problems()).isEmpty();
     }
 
+    /** What other processes change in the registry, a refresh follows: pointer moves, unpublishing, states, new tenants. */
+    @Test
+    void aRefreshFollowsWhatAnotherProcessChanged() {
+        publish("s1", "p1", true);
+        ServingService serving = started();
+        publish("s2", "p2", true);
+        serving.refresh();
+        assertThat(serving.index().get("acme").snapshotId()).isEqualTo("s2");
+
+        snapshots.rollback(acme, "ops", "s2 looks wrong");
+        serving.refresh();
+        assertThat(serving.index().get("acme").snapshotId()).isEqualTo("s1");
+
+        TenantId beta = TenantId.of("beta");
+        tenants.register(beta, TenantState.FROZEN, "test", "test");
+        tenants.setState(acme, TenantState.OFF, "ops", "paused");
+        snapshots.unpublish(acme, "ops", "paused");
+        serving.refresh();
+        assertThat(serving.index().get("acme")).isNull();
+        assertThat(serving.state("acme")).isEqualTo(TenantState.OFF);
+        assertThat(serving.state("beta")).isEqualTo(TenantState.FROZEN);
+    }
+
     @Test
     void aBrokenPublicationWhileServingKeepsTheServedSnapshot() throws Exception {
         publish("s1", "p1", true);

@@ -160,6 +160,15 @@ public class SnapshotRegistry {
                 + "AND p.snapshot_id = s.snapshot_id WHERE p.tenant_id = ?", SnapshotRegistry::snapshot, tenant.value());
     }
 
+    /**
+     * Every published tenant's served snapshot id, by tenant id: what a serving process polls to see pointer moves
+     * (two columns; {@link #current} then reads the few that moved).
+     */
+    public Map<String, String> publishedIds() {
+        return jdbc.query("SELECT tenant_id, snapshot_id FROM nb_published WHERE snapshot_id IS NOT NULL",
+                row -> Map.entry(row.getString(1), row.getString(2))).stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
     /** Every tenant's served snapshot, for loading the serving index. */
     public Map<TenantId, Snapshot> allCurrent() {
         return jdbc.query("SELECT s.* FROM nb_snapshot s JOIN nb_published p ON p.tenant_id = s.tenant_id "

@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /** Tenants and their ON/FROZEN/OFF state; every change is recorded with when, who and why. */
@@ -23,6 +25,12 @@ public class TenantRegistry {
 
     public List<Tenant> list() {
         return jdbc.query("SELECT * FROM nb_tenant ORDER BY tenant_id", TenantRegistry::tenant);
+    }
+
+    /** Every tenant's state by id: what a serving process polls, so only the two columns it needs. */
+    public Map<String, TenantState> states() {
+        return jdbc.query("SELECT tenant_id, state FROM nb_tenant", row -> Map.entry(row.getString(1),
+                TenantState.valueOf(row.getString(2)))).stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     public List<Tenant> inState(TenantState state) {
