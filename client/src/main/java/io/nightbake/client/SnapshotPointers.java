@@ -17,6 +17,9 @@ public interface SnapshotPointers {
     record Pointer(String tenant, String snapshotId, Path servingFile) {
     }
 
+    /** Up to this many moved pointers a poll reads one by one; more, and it reads every published snapshot at once. */
+    int MOVED_ONE_BY_ONE = 64;
+
     /** Every published tenant's served snapshot, by tenant id. */
     Map<String, Pointer> current();
 
@@ -27,10 +30,23 @@ public interface SnapshotPointers {
     static SnapshotPointers registry(DataSource dataSource) {
         SnapshotRegistry registry = new SnapshotRegistry(dataSource, Clock.systemUTC());
         return new SnapshotPointers() {
+            /** The pointers of the last poll: a poll reads only the ids, then the snapshots that moved. */
+            private Map<String, Pointer> last = Map.of();
+
             @Override
-            public Map<String, Pointer> current() {
+            public synchronized Map<String, Pointer> current() {
+                Map<String, String> ids = registry.publishedIds();
+                List<String> moved = ids.entrySet().stream().filter(e -> last.get(e.getKey()) == null
+                        || !last.get(e.getKey()).snapshotId().equals(e.getValue())).map(Map.Entry::getKey).toList();
                 Map<String, Pointer> pointers = new HashMap<>();
-                registry.allCurrent().forEach((tenant, snapshot) -> pointers.put(tenant.value(), pointer(snapshot)));
+                if (moved.size() > MOVED_ONE_BY_ONE) { // the first poll, or after a night's publish: read them all
+                    registry.allCurrent().forEach((tenant, snapshot) -> pointers.put(tenant.value(), pointer(snapshot)));
+                } else {
+                    ids.keySet().forEach(tenant -> pointers.put(tenant, last.get(tenant)));
+                    moved.forEach(tenant -> registry.current(TenantId.of(tenant))
+                            .ifPresentOrElse(s -> pointers.put(tenant, pointer(s)), () -> pointers.remove(tenant)));
+                }
+                last = pointers;
                 return pointers;
             }
 
