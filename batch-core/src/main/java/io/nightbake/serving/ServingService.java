@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -233,8 +232,8 @@ public class ServingService {
             // tenant's and snapshot's full row, on the cores that answer lookups)
             Map<String, String> ids = snapshots.publishedIds();
             published = ids.keySet();
-            toServe = ids.entrySet().stream().filter(e -> !upToDateOrTried(e.getKey(), e.getValue()))
-                    .map(e -> snapshots.current(TenantId.of(e.getKey()))).flatMap(Optional::stream).toList();
+            toServe = snapshots.currentOf(ids.entrySet().stream().filter(e -> !upToDateOrTried(e.getKey(), e.getValue()))
+                    .map(Map.Entry::getKey).collect(Collectors.toSet())).values();
         }
         // tenants are independent: load them on all cores (mapping and checking a file is CPU-bound)
         toServe.parallelStream().forEach(snapshot -> {

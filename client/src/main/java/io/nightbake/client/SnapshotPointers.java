@@ -6,8 +6,10 @@ import io.nightbake.tenant.TenantId;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /** Where the published snapshots are: which one each tenant serves, and the older ones kept for fallback. */
@@ -16,9 +18,6 @@ public interface SnapshotPointers {
     /** One snapshot of a tenant and its serving file. */
     record Pointer(String tenant, String snapshotId, Path servingFile) {
     }
-
-    /** Up to this many moved pointers a poll reads one by one; more, and it reads every published snapshot at once. */
-    int MOVED_ONE_BY_ONE = 64;
 
     /** Every published tenant's served snapshot, by tenant id. */
     Map<String, Pointer> current();
@@ -36,16 +35,17 @@ public interface SnapshotPointers {
             @Override
             public synchronized Map<String, Pointer> current() {
                 Map<String, String> ids = registry.publishedIds();
-                List<String> moved = ids.entrySet().stream().filter(e -> last.get(e.getKey()) == null
-                        || !last.get(e.getKey()).snapshotId().equals(e.getValue())).map(Map.Entry::getKey).toList();
                 Map<String, Pointer> pointers = new HashMap<>();
-                if (moved.size() > MOVED_ONE_BY_ONE) { // the first poll, or after a night's publish: read them all
-                    registry.allCurrent().forEach((tenant, snapshot) -> pointers.put(tenant.value(), pointer(snapshot)));
-                } else {
-                    ids.keySet().forEach(tenant -> pointers.put(tenant, last.get(tenant)));
-                    moved.forEach(tenant -> registry.current(TenantId.of(tenant))
-                            .ifPresentOrElse(s -> pointers.put(tenant, pointer(s)), () -> pointers.remove(tenant)));
-                }
+                Set<String> moved = new HashSet<>();
+                ids.forEach((tenant, id) -> {
+                    Pointer known = last.get(tenant);
+                    if (known != null && known.snapshotId().equals(id)) {
+                        pointers.put(tenant, known);
+                    } else {
+                        moved.add(tenant);
+                    }
+                });
+                registry.currentOf(moved).forEach((tenant, snapshot) -> pointers.put(tenant, pointer(snapshot)));
                 last = pointers;
                 return pointers;
             }

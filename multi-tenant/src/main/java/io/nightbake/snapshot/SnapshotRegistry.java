@@ -8,9 +8,11 @@ import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -162,11 +164,30 @@ public class SnapshotRegistry {
 
     /**
      * Every published tenant's served snapshot id, by tenant id: what a serving process polls to see pointer moves
-     * (two columns; {@link #current} then reads the few that moved).
+     * (two columns; {@link #currentOf} then reads the snapshots of those that moved).
      */
     public Map<String, String> publishedIds() {
         return jdbc.query("SELECT tenant_id, snapshot_id FROM nb_published WHERE snapshot_id IS NOT NULL",
-                row -> Map.entry(row.getString(1), row.getString(2))).stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                row -> Map.entry(row.getString(1), row.getString(2))).stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** Up to this many tenants {@link #currentOf} reads one by one; more (a night's publish), all at once. */
+    static final int ONE_BY_ONE = 64;
+
+    /** The served snapshots of these tenants (the published ones among them), by tenant id. */
+    public Map<String, Snapshot> currentOf(Set<String> tenants) {
+        Map<String, Snapshot> found = new HashMap<>();
+        if (tenants.size() > ONE_BY_ONE) {
+            allCurrent().forEach((tenant, snapshot) -> {
+                if (tenants.contains(tenant.value())) {
+                    found.put(tenant.value(), snapshot);
+                }
+            });
+        } else {
+            tenants.forEach(tenant -> current(TenantId.of(tenant)).ifPresent(snapshot -> found.put(tenant, snapshot)));
+        }
+        return found;
     }
 
     /** Every tenant's served snapshot, for loading the serving index. */

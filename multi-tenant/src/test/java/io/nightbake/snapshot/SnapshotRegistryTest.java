@@ -10,7 +10,10 @@ import io.nightbake.tenant.TenantState;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,10 +23,11 @@ class SnapshotRegistryTest {
 
     private final TenantId acme = TenantId.of("acme");
     private SnapshotRegistry snapshots;
+    private JdbcDataSource ds;
 
     @BeforeEach
     void setUp() {
-        JdbcDataSource ds = new JdbcDataSource();
+        ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Jdbc.migrate(ds);
         new TenantRegistry(ds, Clock.systemUTC()).register(acme, TenantState.ON, "test", "test");
@@ -32,6 +36,30 @@ class SnapshotRegistryTest {
 
     private Snapshot snapshot(int day) {
         return new Snapshot(acme, "s" + day, LocalDate.of(2026, 10, day), 1, "/snapshots/s" + day, 10, 200, Instant.now());
+    }
+
+    /** The ids a serving node polls, and the snapshots of those asked for: read one by one when few, all at once when many. */
+    @Test
+    void publishedIdsAndTheSnapshotsOfSomeTenants() {
+        TenantRegistry tenants = new TenantRegistry(ds, Clock.systemUTC());
+        Set<String> all = new HashSet<>();
+        for (int t = 0; t < SnapshotRegistry.ONE_BY_ONE + 6; t++) {
+            TenantId tenant = TenantId.of("t" + t);
+            tenants.register(tenant, TenantState.ON, "test", "test");
+            snapshots.publish(new Snapshot(tenant, "s-" + tenant, LocalDate.of(2026, 10, 1), 1, "/s/" + tenant, 1, 1,
+                    Instant.now()), "nightly", "run");
+            all.add(tenant.value());
+        }
+        snapshots.unpublish(TenantId.of("t0"), "ops", "off");
+        Map<String, String> ids = snapshots.publishedIds();
+        assertThat(ids).hasSize(all.size() - 1).containsEntry("t1", "s-t1").doesNotContainKey("t0");
+
+        assertThat(snapshots.currentOf(Set.of("t0", "t1", "t2", "nobody"))).as("one by one")
+                .containsOnlyKeys("t1", "t2").extractingByKey("t2").extracting(Snapshot::snapshotId).isEqualTo("s-t2");
+        Map<String, Snapshot> many = snapshots.currentOf(all);
+        assertThat(all).hasSizeGreaterThan(SnapshotRegistry.ONE_BY_ONE);
+        assertThat(many).as("all at once").hasSize(all.size() - 1).doesNotContainKey("t0");
+        many.forEach((tenant, snapshot) -> assertThat(snapshot.snapshotId()).isEqualTo(ids.get(tenant)));
     }
 
     @Test
